@@ -33,9 +33,20 @@ from sdkg.cli import main
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 SHT = Namespace("http://www.w3.org/ns/shacl-test#")
 REPO = Path(__file__).resolve().parents[1]
-# The repository is a sibling of shared/ (in CI too); a worktree elsewhere can say
-# where the suite is with SDKG_SHACL_CORE.
-SUITE = Path(os.environ.get("SDKG_SHACL_CORE", REPO.parent / "shared" / "shacl-core"))
+
+
+def find_suite() -> Path:
+    """``../shared/shacl-core`` beside the repository (CI, main checkout), else the
+    nearest ``shared/shacl-core`` further up (git worktrees); SDKG_SHACL_CORE wins."""
+    if "SDKG_SHACL_CORE" in os.environ:
+        return Path(os.environ["SDKG_SHACL_CORE"])
+    for folder in REPO.parents:
+        if (folder / "shared" / "shacl-core").is_dir():
+            return folder / "shared" / "shacl-core"
+    return REPO.parent / "shared" / "shacl-core"
+
+
+SUITE = find_suite()
 EXPECTED_TEST_COUNT = 98
 # Failures that are pyshacl's, not ours (pyshacl 0.40.1).
 PYSHACL_BUGS = {

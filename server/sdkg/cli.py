@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from pathlib import Path
 
@@ -43,6 +44,11 @@ def validate(paths: tuple[Path, ...], shapes: Path | None, output_format: str) -
     from sdkg.rdfio import RDFInputError, read_rdf_file
     from sdkg.validation import ShapesError, validate_files
 
+    # rdflib logs a traceback for every ill-typed literal ("1880"^^xsd:date) and
+    # pyshacl logs the errors it then raises: the report and our message say it
+    # already, and people should not see tracebacks.
+    logging.getLogger("rdflib.term").setLevel(logging.ERROR)
+    logging.getLogger("pyshacl-validate").disabled = True
     try:
         shapes_graph = None if shapes is None else read_rdf_file(shapes)
         report = validate_files(
@@ -50,8 +56,13 @@ def validate(paths: tuple[Path, ...], shapes: Path | None, output_format: str) -
             shapes_graph,
             with_ontology=shapes is None or not paths,
         )
-    except (RDFInputError, ShapesError) as exc:
+    except RDFInputError as exc:
         click.echo(f"sdkg validate: error: {exc}", err=True)
+        sys.exit(2)
+    except ShapesError as exc:
+        click.echo(
+            f"sdkg validate: error: unusable shapes ({shapes or 'bundled'}): {exc}", err=True
+        )
         sys.exit(2)
     if output_format == "json":
         click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))

@@ -179,8 +179,9 @@ def _located_error(exc: Exception, data: bytes, fmt: str, name: str) -> RDFSynta
     """Turn whatever rdflib raised into an :class:`RDFSyntaxError` with a position."""
     if isinstance(exc, BadSyntax):
         # Turtle/TriG: the exception keeps the whole text and the character offset.
+        # A negative offset means "at the end": point just after the last content.
         text: bytes = exc._str
-        offset = min(exc._i, len(text))
+        offset = exc._i if 0 <= exc._i <= len(text) else len(text.rstrip())
         line = text.count(b"\n", 0, offset) + 1
         column = offset - (text.rfind(b"\n", 0, offset) + 1) + 1
         return RDFSyntaxError(name, exc._why, line, column)
@@ -202,17 +203,14 @@ def _located_error(exc: Exception, data: bytes, fmt: str, name: str) -> RDFSynta
 def _locate_line_error(exc: ParserError, data: bytes, fmt: str, name: str) -> RDFSyntaxError:
     """N-Triples and N-Quads hold one statement per line: the first line that does
     not parse on its own is the one rdflib stopped at."""
-    message = str(exc).split("\n")[0].rstrip(":")
-    lines = data.split(b"\n")
-    for number, raw in enumerate(lines, start=1):
+    match = _NT_REST.search(str(exc))
+    rest = match[1].strip() if match else ""
+    message = f"cannot parse the statement from here: {rest}" if rest else str(exc)
+    for number, raw in enumerate(data.split(b"\n"), start=1):
         try:
             Dataset().parse(data=raw + b"\n", format=fmt)
         except Exception:
             text = raw.decode("utf-8", "replace")
-            column = 1
-            match = _NT_REST.search(str(exc))
-            rest = match[1].strip() if match else ""
-            if rest and rest in text:
-                column = text.rindex(rest) + 1
+            column = text.rindex(rest) + 1 if rest and rest in text else 1
             return RDFSyntaxError(name, message, number, column)
     return RDFSyntaxError(name, message, None, None)

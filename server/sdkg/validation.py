@@ -147,10 +147,11 @@ class ValidationReport:
             by_node.setdefault(result.focus_node, []).append(result)
         blocks = []
         for node, results in by_node.items():
-            where = results[0].file or "(file unknown)"
-            if results[0].line is not None:
-                where += f":{results[0].line}"
-            lines = [f"{short(node, names)}  ({where})"]
+            heading = short(node, names)
+            if results[0].file is not None:
+                line = results[0].line
+                heading += f"  ({results[0].file}{'' if line is None else f':{line}'})"
+            lines = [heading]
             for r in results:
                 parts = [f"  {r.severity}:"]
                 if r.path is not None:
