@@ -10,6 +10,7 @@ triples.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,7 @@ from sdkg.rdfio import find_rdf_files, format_for, read_rdf_file
 # SHACL) keeps its IRI and counts as a violation: it is not a warning or info.
 SEVERITY_NAMES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 NON_BLOCKING_SEVERITIES = frozenset({"Warning", "Info"})
+_QUOTED = re.compile(r'"([^"]*)"')
 
 
 class ShapesError(Exception):
@@ -212,13 +214,11 @@ def subject_lines(text: str, graph: Graph, fmt: str) -> dict[Node, int]:
     subjects = [s for s in set(graph.subjects()) if isinstance(s, URIRef)]
     found: dict[Node, int] = {}
     if fmt in ("json-ld", "xml"):
-        for subject in subjects:
-            needle = f'"{subject}"'
-            for number, line in enumerate(lines, start=1):
-                if needle in line:
-                    found[subject] = number
-                    break
-        return found
+        quoted: dict[str, int] = {}
+        for number, line in enumerate(lines, start=1):
+            for match in _QUOTED.finditer(line):
+                quoted.setdefault(match[1], number)
+        return {s: quoted[str(s)] for s in subjects if str(s) in quoted}
     first_token: dict[str, int] = {}
     first_indented: dict[str, int] = {}
     for number, line in enumerate(lines, start=1):
