@@ -160,6 +160,19 @@ def test_text_report_groups_results_by_node_and_ends_with_a_summary() -> None:
     assert "Traceback" not in outcome.output
 
 
+def test_text_report_shows_the_value_of_a_node_level_constraint(tmp_path: Path) -> None:
+    data, shapes = tmp_path / "data.ttl", tmp_path / "shapes.ttl"
+    data.write_text("@prefix ex: <http://example.org/people#> .\n\nex:x a ex:Thing .\n")
+    shapes.write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+        "@prefix ex: <http://example.org/people#> .\n"
+        "ex:S a sh:NodeShape ; sh:targetNode ex:x ; sh:class ex:Person .\n"
+    )
+    outcome = validate(data, "--shapes", shapes)
+    assert outcome.exit_code == 1
+    assert outcome.stdout.startswith(f"ex:x  ({data}:3)\n  Violation: value ex:x\n")
+
+
 def test_turtle_report_is_a_shacl_validation_report() -> None:
     outcome = validate(FORMATS, "--shapes", SHAPES, "--format", "turtle")
     assert outcome.exit_code == 1

@@ -159,7 +159,10 @@ class ValidationReport:
                 if r.path is not None:
                     parts.append(short(URIRef(r.path), names) if _is_iri(r.path) else r.path)
                 if r.value is not None:
-                    parts.append(f"= {short(r.value, names)}")
+                    # "path = value", or for a node-level constraint "value <node>"
+                    parts.append(
+                        f"{'=' if r.path is not None else 'value'} {short(r.value, names)}"
+                    )
                 lines.append(" ".join(parts))
                 lines.append(f"    {r.message}  [{compact_shacl(r.constraint)}]")
             blocks.append("\n".join(lines))
