@@ -1,0 +1,443 @@
+"""SHACL validation of sdkg data: one report object with JSON, Turtle and text forms.
+
+The same :class:`ValidationReport` serves ``sdkg validate`` and the HTTP
+``/validate`` endpoint. The data graph is validated as given (plus the ontology
+when one is passed, so that ``sh:class`` sees ``rdfs:subClassOf``); no OWL or
+RDFS inference is run: it is slow, and ``owl:sameAs`` inference duplicates
+triples.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyshacl
+from pyshacl.errors import ReportableRuntimeError
+from rdflib import RDF, SH, BNode, Graph, Literal, Node, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import NamespaceManager
+
+from sdkg import resources
+from sdkg.rdfio import find_rdf_files, format_for, read_rdf_file
+
+# Severity IRIs -> the names used in JSON and text. A custom severity (allowed by
+# SHACL) keeps its IRI and counts as a violation: it is not a warning or info.
+SEVERITY_NAMES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+NON_BLOCKING_SEVERITIES = frozenset({"Warning", "Info"})
+_QUOTED = re.compile(r'"([^"]*)"')
+
+
+class ShapesError(Exception):
+    """The shapes graph cannot be used (pyshacl rejected it)."""
+
+
+@dataclass(frozen=True)
+class SourceLocation:
+    """Where a subject is defined: a file and, when it could be found, a 1-based line."""
+
+    file: str
+    line: int | None
+
+
+@dataclass
+class LoadedData:
+    """RDF read from files: the merged graph and where each subject is defined."""
+
+    graph: Graph
+    files: list[str]
+    locations: dict[Node, SourceLocation] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """One ``sh:ValidationResult``, with the place in the input it concerns."""
+
+    focus_node: Node
+    path: str | None  # an IRI, or a SPARQL property path for complex paths
+    value: Node | None
+    message: str
+    severity: str  # "Violation", "Warning", "Info", or a custom severity's IRI
+    constraint: URIRef
+    shape: str
+    file: str | None
+    line: int | None
+
+    def to_json(self) -> dict[str, Any]:
+        """The result as a JSON object (see README, "Validating data")."""
+        return {
+            "focus_node": term_text(self.focus_node),
+            "path": self.path,
+            "value": None if self.value is None else term_text(self.value),
+            "message": self.message,
+            "severity": self.severity,
+            "constraint": compact_shacl(self.constraint),
+            "shape": self.shape,
+            "file": self.file,
+            "line": self.line,
+        }
+
+    def sort_key(self) -> tuple:
+        return (
+            term_text(self.focus_node),
+            self.path or "",
+            compact_shacl(self.constraint),
+            "" if self.value is None else term_text(self.value),
+            self.shape,
+            self.message,
+            self.severity,
+        )
+
+
+@dataclass
+class ValidationReport:
+    """The outcome of validating one data graph against one shapes graph."""
+
+    results: list[ValidationResult]
+    graph: Graph  # the standard sh:ValidationReport, as pyshacl produced it
+    files: int
+    triples: int
+
+    @property
+    def violations(self) -> int:
+        return sum(r.severity not in NON_BLOCKING_SEVERITIES for r in self.results)
+
+    @property
+    def warnings(self) -> int:
+        return sum(r.severity == "Warning" for r in self.results)
+
+    @property
+    def infos(self) -> int:
+        return sum(r.severity == "Info" for r in self.results)
+
+    @property
+    def conforms(self) -> bool:
+        """True when there is no violation; warnings and infos are allowed.
+
+        (The Turtle report's ``sh:conforms`` follows the SHACL spec instead and
+        is false as soon as there is any result.)
+        """
+        return self.violations == 0
+
+    def to_json(self) -> dict[str, Any]:
+        """The stable machine format: conforms, summary counts, sorted results."""
+        return {
+            "conforms": self.conforms,
+            "summary": {
+                "violations": self.violations,
+                "warnings": self.warnings,
+                "infos": self.infos,
+                "files": self.files,
+                "triples": self.triples,
+            },
+            "results": [r.to_json() for r in self.results],
+        }
+
+    def to_turtle(self) -> str:
+        """The standard SHACL ``sh:ValidationReport`` graph in Turtle."""
+        return self.graph.serialize(format="turtle")
+
+    def to_text(self) -> str:
+        """A readable report: results grouped by focus node, then a summary line."""
+        names = self.graph.namespace_manager
+        by_node: dict[Node, list[ValidationResult]] = {}
+        for result in sorted(self.results, key=_text_order):
+            by_node.setdefault(result.focus_node, []).append(result)
+        blocks = []
+        for node, results in by_node.items():
+            heading = short(node, names)
+            if results[0].file is not None:
+                line = results[0].line
+                heading += f"  ({results[0].file}{'' if line is None else f':{line}'})"
+            lines = [heading]
+            for r in results:
+                parts = [f"  {r.severity}:"]
+                if r.path is not None:
+                    parts.append(short(URIRef(r.path), names) if _is_iri(r.path) else r.path)
+                if r.value is not None:
+                    # "path = value", or for a node-level constraint "value <node>"
+                    parts.append(
+                        f"{'=' if r.path is not None else 'value'} {short(r.value, names)}"
+                    )
+                lines.append(" ".join(parts))
+                lines.append(f"    {r.message}  [{compact_shacl(r.constraint)}]")
+            blocks.append("\n".join(lines))
+        blocks.append(self.summary_line())
+        return "\n\n".join(blocks) + "\n"
+
+    def summary_line(self) -> str:
+        """E.g. ``3 violations, 1 warning in 2 nodes (12 files, 845 triples)``."""
+        counts = [_plural(self.violations, "violation"), _plural(self.warnings, "warning")]
+        if self.infos:
+            counts.append(_plural(self.infos, "info"))
+        nodes = len({r.focus_node for r in self.results})
+        verdict = "conforms" if self.conforms else "does not conform"
+        return (
+            f"{verdict}: {', '.join(counts)} in {_plural(nodes, 'node')} "
+            f"({_plural(self.files, 'file')}, {_plural(self.triples, 'triple')})"
+        )
+
+
+# --- loading -----------------------------------------------------------------
+
+
+def load_rdf_files(paths: Iterable[Path]) -> LoadedData:
+    """Read files and folders (recursively, known extensions only) into one graph.
+
+    Raises :class:`sdkg.rdfio.RDFInputError` for a missing file, an unknown
+    extension or a parse error (with file, line and column).
+    """
+    loaded = LoadedData(graph=Graph(), files=[])
+    for path in find_rdf_files(paths):
+        name = str(path)
+        part = read_rdf_file(path, name=name)
+        lines = subject_lines(path.read_text("utf-8", errors="replace"), part, format_for(path))
+        for subject in set(part.subjects()):
+            loaded.locations.setdefault(subject, SourceLocation(name, lines.get(subject)))
+        for prefix, namespace in part.namespaces():
+            loaded.graph.bind(prefix, namespace, override=False)
+        loaded.graph += part
+        loaded.files.append(name)
+    return loaded
+
+
+def subject_lines(text: str, graph: Graph, fmt: str) -> dict[Node, int]:
+    """Find, for each IRI subject of ``graph``, the line of ``text`` that introduces it.
+
+    Turtle-like syntaxes: the first line that starts with the IRI (``<...>``) or
+    one of its prefixed names, unindented lines first (an indented line may hold
+    an object). JSON-LD and RDF/XML: the first line with the IRI in quotes
+    (``"@id": "..."``, ``rdf:about="..."``). Not found: no entry.
+    """
+    lines = text.splitlines()
+    subjects = [s for s in set(graph.subjects()) if isinstance(s, URIRef)]
+    found: dict[Node, int] = {}
+    if fmt in ("json-ld", "xml"):
+        quoted: dict[str, int] = {}
+        for number, line in enumerate(lines, start=1):
+            for match in _QUOTED.finditer(line):
+                quoted.setdefault(match[1], number)
+        return {s: quoted[str(s)] for s in subjects if str(s) in quoted}
+    first_token: dict[str, int] = {}
+    first_indented: dict[str, int] = {}
+    for number, line in enumerate(lines, start=1):
+        stripped = line.lstrip()
+        if not stripped or stripped[0] in "#@":
+            continue
+        token = stripped.split(maxsplit=1)[0].rstrip(";,.")
+        target = first_token if line == stripped else first_indented
+        target.setdefault(token, number)
+    prefixes = list(graph.namespaces())
+    for subject in subjects:
+        names = [f"<{subject}>"] + [
+            f"{prefix}:{subject[len(ns) :]}" for prefix, ns in prefixes if subject.startswith(ns)
+        ]
+        for table in (first_token, first_indented):
+            hits = [table[n] for n in names if n in table]
+            if hits:
+                found[subject] = min(hits)
+                break
+    return found
+
+
+@functools.cache
+def bundled_shapes() -> Graph:
+    """The bundled SHACL shapes, parsed once per process (do not modify)."""
+    return read_rdf_file(resources.shapes_file())
+
+
+@functools.cache
+def bundled_ontology() -> LoadedData:
+    """The bundled ontology with its subjects' locations, parsed once (do not modify)."""
+    return load_rdf_files([resources.ontology_file()])
+
+
+# --- validating --------------------------------------------------------------
+
+
+def validate_graph(
+    data: Graph,
+    shapes: Graph | None = None,
+    *,
+    ontology: Graph | None = None,
+    focus_nodes: Iterable[Node] | None = None,
+    locations: Mapping[Node, SourceLocation] | None = None,
+    files: int = 1,
+) -> ValidationReport:
+    """Validate ``data`` against ``shapes`` (default: the bundled shapes).
+
+    ``ontology`` (e.g. ``bundled_ontology().graph``) is added to the data graph
+    so class hierarchies are visible; ``data`` itself is not modified.
+    ``focus_nodes`` limits validation to those nodes (pyshacl's ``focus_nodes``).
+    ``locations`` fills each result's ``file``/``line``; ``files`` is only
+    reported in the summary. The summary's triple count is ``len(data)``.
+    Raises :class:`ShapesError` when pyshacl cannot use the shapes.
+    """
+    shapes = bundled_shapes() if shapes is None else shapes
+    data_graph = data
+    if ontology is not None:
+        data_graph = Graph(bind_namespaces="none")
+        data_graph += data
+        data_graph += ontology
+    try:
+        _, report_graph, _ = pyshacl.validate(
+            data_graph,
+            shacl_graph=shapes,
+            inference="none",
+            inplace=data_graph is not data,  # our own merged copy may be used in place
+            focus_nodes=None if focus_nodes is None else list(focus_nodes),
+        )
+    except ReportableRuntimeError as exc:
+        raise ShapesError(exc.message) from exc
+    for graph in (shapes, data, ontology):
+        for prefix, namespace in graph.namespaces() if graph is not None else ():
+            report_graph.bind(prefix, namespace, override=False)
+    results = [
+        _read_result(report_graph, node, shapes, locations or {})
+        for node in report_graph.objects(None, SH.result)
+    ]
+    results.sort(key=ValidationResult.sort_key)
+    return ValidationReport(results=results, graph=report_graph, files=files, triples=len(data))
+
+
+def validate_files(
+    paths: Iterable[Path] | None = None,
+    shapes: Graph | None = None,
+    *,
+    with_ontology: bool = True,
+) -> ValidationReport:
+    """Validate files and folders (default: the bundled ``data/``) as ``sdkg validate`` does.
+
+    With ``with_ontology`` the bundled ontology joins the data graph (its triples
+    are not counted in the summary).
+    """
+    loaded = load_rdf_files([resources.bundled_path("data")] if paths is None else paths)
+    locations: dict[Node, SourceLocation] = dict(loaded.locations)
+    ontology = None
+    if with_ontology:
+        ontology_data = bundled_ontology()
+        ontology = ontology_data.graph
+        for node, where in ontology_data.locations.items():
+            locations.setdefault(node, where)
+    return validate_graph(
+        loaded.graph, shapes, ontology=ontology, locations=locations, files=len(loaded.files)
+    )
+
+
+def _read_result(
+    report: Graph, node: Node, shapes: Graph, locations: Mapping[Node, SourceLocation]
+) -> ValidationResult:
+    focus = report.value(node, SH.focusNode)
+    path = report.value(node, SH.resultPath)
+    severity = report.value(node, SH.resultSeverity)
+    where = locations.get(focus)
+    return ValidationResult(
+        focus_node=focus,
+        path=None if path is None else path_text(report, path),
+        value=report.value(node, SH.value),
+        message=_pick_message(list(report.objects(node, SH.resultMessage))),
+        severity=SEVERITY_NAMES.get(severity, str(severity)),
+        constraint=report.value(node, SH.sourceConstraintComponent),
+        shape=shape_text(shapes, report, report.value(node, SH.sourceShape)),
+        file=where.file if where else None,
+        line=where.line if where else None,
+    )
+
+
+def _pick_message(messages: list[Node]) -> str:
+    """One message: English or untagged first, else the first in sorted order."""
+    if not messages:
+        return ""
+    preferred = [m for m in messages if isinstance(m, Literal) and m.language in (None, "en")]
+    return str(sorted(preferred or messages)[0])
+
+
+# --- rendering terms ---------------------------------------------------------
+
+
+def term_text(term: Node) -> str:
+    """JSON form of a term: IRIs as plain strings, literals as their lexical
+    value, blank nodes as ``_:label`` (labels are not stable between runs)."""
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    return str(term)
+
+
+def compact_shacl(iri: Node) -> str:
+    """``sh:DatatypeConstraintComponent`` for SHACL terms; other IRIs in full."""
+    text = str(iri)
+    return "sh:" + text[len(str(SH)) :] if text.startswith(str(SH)) else text
+
+
+def path_text(graph: Graph, path: Node) -> str:
+    """A SHACL property path as a string: an IRI as itself, complex paths in
+    SPARQL property-path syntax with ``<IRI>`` terms."""
+    if isinstance(path, URIRef):
+        return str(path)
+    return _sparql_path(graph, path)
+
+
+def _sparql_path(graph: Graph, path: Node) -> str:
+    if isinstance(path, URIRef):
+        return f"<{path}>"
+    if graph.value(path, RDF.first) is not None:
+        return "(" + "/".join(_sparql_path(graph, p) for p in Collection(graph, path)) + ")"
+    for predicate, template in (
+        (SH.inversePath, "^{}"),
+        (SH.zeroOrMorePath, "{}*"),
+        (SH.oneOrMorePath, "{}+"),
+        (SH.zeroOrOnePath, "{}?"),
+    ):
+        inner = graph.value(path, predicate)
+        if inner is not None:
+            return template.format(_sparql_path(graph, inner))
+    alternatives = graph.value(path, SH.alternativePath)
+    if alternatives is not None:
+        return "(" + "|".join(_sparql_path(graph, p) for p in Collection(graph, alternatives)) + ")"
+    return f"_:{path}"
+
+
+def shape_text(shapes: Graph, report: Graph, shape: Node) -> str:
+    """A shape's IRI; a blank-node property shape as ``<parent>[<path>]`` so the
+    text is stable between runs (blank node labels are not)."""
+    if not isinstance(shape, BNode):
+        return str(shape)
+    parent = next(shapes.subjects(SH.property, shape), None)
+    path = shapes.value(shape, SH.path)
+    path = report.value(shape, SH.path) if path is None else path
+    graph = shapes if shapes.value(shape, SH.path) is not None else report
+    inner = "" if path is None else path_text(graph, path)
+    return f"{'_:' if parent is None else parent}[{inner}]"
+
+
+def short(term: Node, names: NamespaceManager) -> str:
+    """A term for people: a prefixed name where a prefix is bound, a quoted literal."""
+    if isinstance(term, Literal):
+        text = f'"{term}"'
+        if term.language:
+            return f"{text}@{term.language}"
+        if term.datatype is not None:
+            return f"{text}^^{short(term.datatype, names)}"
+        return text
+    if isinstance(term, URIRef):
+        try:
+            return names.normalizeUri(term)
+        except Exception:  # rdflib refuses some IRIs as prefixed names
+            return f"<{term}>"
+    return f"_:{term}"
+
+
+def _is_iri(text: str) -> bool:
+    return not text.startswith(("(", "^", "<", "_:"))
+
+
+def _text_order(result: ValidationResult) -> tuple:
+    return (result.file or "\uffff", result.line or 0, *result.sort_key())
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
