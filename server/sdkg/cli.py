@@ -73,5 +73,161 @@ def validate(paths: tuple[Path, ...], shapes: Path | None, output_format: str) -
     sys.exit(0 if report.conforms else 1)
 
 
+# ---------------------------------------------------------------- link
+
+DATA_OPTION = click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Our data folder (default: the bundled data/). Caches go to DATA/external/.",
+)
+MAPPING_OPTION = click.option(
+    "--mapping",
+    "mapping_file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="The link sources mapping file (default: the one shipped with sdkg).",
+)
+
+
+@main.group()
+def link() -> None:
+    """Links to external linked-data sources: import, fetch, check."""
+
+
+@link.command("import-ror")
+@click.argument("dump", type=click.Path(exists=True, path_type=Path))
+@DATA_OPTION
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Turtle file to write (default: DATA/external/ror.ttl).",
+)
+@click.option("--all", "keep_all", is_flag=True, help="Keep every record, linked or not.")
+@MAPPING_OPTION
+def link_import_ror(
+    dump: Path, data_dir: Path | None, out: Path | None, keep_all: bool, mapping_file: Path | None
+) -> None:
+    """Import the ROR records of our linked organizations from DUMP (a ROR data dump:
+    a JSON array of records, schema v1 or v2, or a folder of one-record .json files)."""
+    from sdkg.linking import LinkingError, cache, ourdata, ror, sources
+
+    try:
+        data = ourdata.data_dir_or_default(data_dir)
+        result = ror.import_ror(
+            dump,
+            data,
+            out or cache.cache_path(data, ror.SOURCE),
+            sources.load_mapping(mapping_file),
+            keep_all=keep_all,
+        )
+    except LinkingError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(
+        f"read {result.read} ROR records; kept {len(result.kept)}"
+        + (" (--all)" if keep_all else " linked from our data")
+        + f", skipped {result.skipped}"
+    )
+    if result.linked_missing:
+        click.echo(
+            f"{len(result.linked_missing)} linked ROR IRIs are not in the dump: "
+            + " ".join(result.linked_missing)
+        )
+    version = f"v{result.dump.version}" if result.dump.version else "version unknown"
+    click.echo(f"dump: {version}, date {result.dump.date or 'unknown'} (from {result.dump.basis})")
+    click.echo(f"{'wrote' if result.changed else 'unchanged:'} {result.out}")
+
+
+@link.command("fetch")
+@click.option(
+    "--source",
+    default="wikidata",
+    show_default=True,
+    help="Source to fetch from, as named in the mapping file (wikidata, dbpedia, ...).",
+)
+@click.option("--endpoint", default=None, help="SPARQL endpoint URL (default: the source's).")
+@DATA_OPTION
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Turtle file to write (default: DATA/external/SOURCE.ttl).",
+)
+@click.option("--batch-size", type=click.IntRange(min=1), default=None, help="IRIs per request.")
+@click.option(
+    "--timeout", type=click.FloatRange(min=0.1), default=None, help="Seconds per request."
+)
+@click.option(
+    "--max-retries", type=click.IntRange(min=0), default=None, help="Retries per request."
+)
+@MAPPING_OPTION
+def link_fetch(
+    source: str,
+    endpoint: str | None,
+    data_dir: Path | None,
+    out: Path | None,
+    batch_size: int | None,
+    timeout: float | None,
+    max_retries: int | None,
+    mapping_file: Path | None,
+) -> None:
+    """Pull the declared facts about every entity linked to SOURCE into its cache file."""
+    from sdkg.linking import LinkingError, cache, fetch, ourdata, sources
+
+    try:
+        data = ourdata.data_dir_or_default(data_dir)
+        result = fetch.fetch(
+            source,
+            data,
+            out or cache.cache_path(data, source),
+            sources.load_mapping(mapping_file),
+            endpoint=endpoint,
+            batch_size=batch_size,
+            timeout=timeout,
+            max_retries=max_retries,
+            say=lambda message: click.echo(message, err=True),
+        )
+    except LinkingError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"fetched {result.triples} triples about {result.entities} entities "
+        f"in {result.batches} requests from {result.endpoint}"
+    )
+    click.echo(f"wrote {result.out}")
+
+
+@link.command("check")
+@DATA_OPTION
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+)
+@MAPPING_OPTION
+def link_check(data_dir: Path | None, output_format: str, mapping_file: Path | None) -> None:
+    """Report missing, malformed, duplicate and retired external links.
+
+    Exit status: 0 with warnings only (missing links), 1 with errors,
+    2 if the data could not be read.
+    """
+    from sdkg.linking import LinkingError, check, ourdata, sources
+
+    try:
+        report = check.check_links(
+            ourdata.data_dir_or_default(data_dir), sources.load_mapping(mapping_file)
+        )
+    except LinkingError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        raise SystemExit(2) from exc
+    click.echo(report.to_json() if output_format == "json" else report.to_text())
+    raise SystemExit(report.exit_code)
+
+
 if __name__ == "__main__":
     main()

@@ -1,0 +1,224 @@
+"""``sdkg link fetch``: pull declared facts about our linked entities from a SPARQL endpoint.
+
+For every external IRI of the source that our data links to, the source's
+CONSTRUCT template (``link_sources.toml``) is sent in batches (one ``VALUES``
+block per batch). The answers, with PROV (endpoint, query, retrieval time),
+become ``data/external/<source>.ttl``; that file is replaced only after every
+batch succeeded, so a failure leaves the previous cache as it was.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+
+import click
+import requests
+from rdflib import DCTERMS, PROV, RDF, Graph, Literal, URIRef
+
+from sdkg.linking import cache
+from sdkg.linking.errors import LinkingError
+from sdkg.linking.ourdata import linked_iris, load_our_data
+from sdkg.linking.sources import IRIS_PLACEHOLDER, HttpPolicy, Mapping, Source
+
+RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+# What we ask for, best first; and how rdflib reads each answer.
+ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
+RDF_FORMATS = {
+    "application/n-triples": "nt",
+    "text/plain": "nt",
+    "text/turtle": "turtle",
+    "application/x-turtle": "turtle",
+    "application/rdf+xml": "xml",
+    "application/ld+json": "json-ld",
+}
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """What ``fetch`` did, for the command to report."""
+
+    source: str
+    endpoint: str
+    entities: int
+    batches: int
+    triples: int
+    out: Path
+
+
+def render_query(template: str, iris: list[URIRef]) -> str:
+    """The template with one batch of IRIs in its VALUES block."""
+    return template.replace(IRIS_PLACEHOLDER, " ".join(iri.n3() for iri in iris))
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delay-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+class SparqlClient:
+    """Sends SPARQL queries to one endpoint: User-Agent, timeouts, retries with backoff.
+
+    A 429/5xx answer, a timeout or a refused connection is retried up to
+    ``policy.max_retries`` times, waiting what the server's ``Retry-After``
+    asks for or else ``backoff * 2**n`` seconds, never more than ``max_wait``.
+    Other HTTP errors (a 400 for a bad query, a 403) are not retried.
+    """
+
+    def __init__(self, endpoint: str, policy: HttpPolicy, say: Callable[[str], None]) -> None:
+        self.endpoint = endpoint
+        self.policy = policy
+        self.say = say
+        self.session = requests.Session()
+        self.session.headers["User-Agent"] = policy.user_agent
+
+    def construct(self, query: str) -> Graph:
+        """Run a CONSTRUCT query and return its triples."""
+        response = self._post(query)
+        media_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        rdf_format = RDF_FORMATS.get(media_type)
+        if rdf_format is None:
+            raise LinkingError(
+                f"{self.endpoint} answered with {media_type or 'no content type'}, "
+                f"not RDF (asked for {ACCEPT})"
+            )
+        graph = Graph()
+        try:
+            graph.parse(data=response.content, format=rdf_format)
+        except Exception as exc:  # rdflib's parsers raise many types; all mean "bad answer"
+            raise LinkingError(
+                f"{self.endpoint} sent {media_type} that does not parse: {exc}"
+            ) from exc
+        return graph
+
+    def _post(self, query: str) -> requests.Response:
+        attempts = self.policy.max_retries + 1
+        for attempt in range(1, attempts + 1):
+            wait = min(self.policy.backoff * 2 ** (attempt - 1), self.policy.max_wait)
+            try:
+                response = self.session.post(
+                    self.endpoint,
+                    data={"query": query},
+                    headers={"Accept": ACCEPT},
+                    timeout=self.policy.timeout,
+                )
+            except requests.Timeout:
+                problem = f"no answer within {self.policy.timeout:g} s"
+            except requests.ConnectionError as exc:
+                problem = f"cannot connect ({type(exc).__name__})"
+            else:
+                if response.ok:
+                    return response
+                if response.status_code not in RETRYABLE_STATUS:
+                    raise LinkingError(
+                        f"{self.endpoint} answered HTTP {response.status_code}: "
+                        f"{response.text[:500].strip()}"
+                    )
+                problem = f"HTTP {response.status_code}"
+                asked = retry_after_seconds(response.headers.get("Retry-After"))
+                if asked is not None:
+                    wait = min(asked, self.policy.max_wait)
+                    problem += f" with Retry-After {response.headers['Retry-After']}"
+            if attempt == attempts:
+                raise LinkingError(
+                    f"{self.endpoint}: gave up after {attempts} attempt(s); last: {problem}. "
+                    "The cache was not changed; try again later or raise --timeout/--max-retries."
+                )
+            self.say(f"{problem}; retry {attempt} of {self.policy.max_retries} in {wait:g} s")
+            time.sleep(wait)
+        raise AssertionError("unreachable")  # the loop returns or raises
+
+
+def fetch(
+    source_name: str,
+    data_dir: Path,
+    out: Path,
+    mapping: Mapping,
+    *,
+    endpoint: str | None = None,
+    batch_size: int | None = None,
+    timeout: float | None = None,
+    max_retries: int | None = None,
+    say: Callable[[str], None] = lambda message: None,
+) -> FetchResult:
+    """Fetch ``source_name``'s declared facts for every entity ``data_dir`` links to it.
+
+    ``endpoint``, ``batch_size``, ``timeout`` and ``max_retries`` override the
+    mapping file. Writes ``out`` only when every batch succeeded.
+    """
+    source = mapping.source(source_name)
+    if source.endpoint is None or source.construct is None:
+        hint = " (use `sdkg link import-ror` for ROR)" if source_name == "ror" else ""
+        raise LinkingError(f"{source.title} has no SPARQL endpoint in the mapping file{hint}")
+    endpoint = endpoint or source.endpoint
+    size = batch_size or source.batch_size
+    if size < 1:
+        raise LinkingError("--batch-size must be at least 1")
+    policy = mapping.http
+    if timeout is not None:
+        policy = replace(policy, timeout=timeout)
+    if max_retries is not None:
+        policy = replace(policy, max_retries=max_retries)
+
+    iris = sorted(
+        iri for iri in linked_iris(load_our_data(data_dir)) if source.iri_pattern.match(str(iri))
+    )
+    if not iris:
+        raise LinkingError(
+            f"no entity in {data_dir} links to a well-formed {source.title} IRI; nothing to fetch "
+            f"(the cache {out} was left as it was)"
+        )
+    batches = [iris[i : i + size] for i in range(0, len(iris), size)]
+    client = SparqlClient(endpoint, policy, say)
+    started = cache.now()
+    facts = Graph()
+    with click.progressbar(
+        batches, label=f"{source.title}: {len(iris)} entities", file=sys.stderr
+    ) as bar:
+        for batch in bar:
+            facts += client.construct(render_query(source.construct, batch))
+
+    graph = _cache_graph(source, endpoint, facts, mapping, started)
+    cache.write_atomically(out, cache.serialize(graph))
+    return FetchResult(source.name, endpoint, len(iris), len(batches), len(facts), out)
+
+
+def _cache_graph(
+    source: Source, endpoint: str, facts: Graph, mapping: Mapping, started: datetime
+) -> Graph:
+    graph = cache.new_cache_graph(mapping)
+    for s, p, o in facts:
+        # One language tag per language across the project (zh-hans -> zh-Hans).
+        if isinstance(o, Literal) and o.language:
+            o = Literal(str(o), lang=mapping.language(o.language))
+        graph.add((s, p, o))
+    query_node = URIRef(f"{cache.graph_iri(source.name)}#query")
+    graph.add((query_node, RDF.type, PROV.Plan))
+    graph.add((query_node, DCTERMS.format, Literal("application/sparql-query")))
+    graph.add((query_node, PROV.value, Literal(source.construct)))
+    graph.add((URIRef(endpoint), RDF.type, PROV.Entity))
+    activity = cache.add_provenance(
+        graph,
+        source.name,
+        title=f"Facts from {source.title} about the entities sdkg links to",
+        activity="fetch",
+        started=started,
+        ended=cache.now(),
+        used=[URIRef(endpoint)],
+    )
+    graph.add((activity, PROV.used, query_node))
+    return graph
