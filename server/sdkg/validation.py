@@ -304,18 +304,28 @@ def validate_graph(
     return ValidationReport(results=results, graph=report_graph, files=files, triples=len(data))
 
 
+def curated_data_files() -> list[Path]:
+    """The bundled data files that the shapes apply to: ``data/`` minus ``data/external/``."""
+    data = resources.bundled_path("data")
+    external = data / "external"
+    return [p for p in find_rdf_files([data]) if not p.is_relative_to(external)]
+
+
 def validate_files(
     paths: Iterable[Path] | None = None,
     shapes: Graph | None = None,
     *,
     with_ontology: bool = True,
 ) -> ValidationReport:
-    """Validate files and folders (default: the bundled ``data/``) as ``sdkg validate`` does.
+    """Validate files and folders (default: the curated data) as ``sdkg validate`` does.
 
+    The default is the bundled ``data/`` without ``data/external/``: those are
+    caches of third-party records (ROR, Wikidata, ...) that describe the external
+    IRIs, not our entities, and ``sdkg link check`` is their check.
     With ``with_ontology`` the bundled ontology joins the data graph (its triples
     are not counted in the summary).
     """
-    loaded = load_rdf_files([resources.bundled_path("data")] if paths is None else paths)
+    loaded = load_rdf_files(curated_data_files() if paths is None else paths)
     locations: dict[Node, SourceLocation] = dict(loaded.locations)
     ontology = None
     if with_ontology:
