@@ -139,3 +139,16 @@ def test_open_graph_gives_rows_of_python_values(tmp_path):
     constructed = graph.query(CONSTRUCT)
     assert isinstance(constructed, rdflib.Graph)
     assert set(constructed) == set(load_fixture_dataset().query(CONSTRUCT).graph)
+
+
+def test_open_graph_holds_the_store_until_closed(tmp_path, start_server):
+    from sdkg import open_graph
+
+    args = ("--store", str(tmp_path / "store"), "--data", str(ENDPOINT_DATA))
+    with open_graph(tmp_path / "store", data=ENDPOINT_DATA) as graph:
+        assert graph.query("ASK { ?s ?p ?o }") is True
+        refused = start_server(*args, wait=False)
+        assert refused.process.wait(30) != 0
+        assert "in use" in refused.log_text()
+    server = start_server(*args)
+    assert server.health()["sync"]["reused"]  # synced by open_graph, reused by the server

@@ -98,6 +98,18 @@ class KnowledgeGraph:
     def __init__(self, store: GraphStore) -> None:
         self.store = store
 
+    def close(self) -> None:
+        """Let go of the store folder, so that ``sdkg serve`` can sync it."""
+        close = getattr(self.store, "close", None)
+        if close is not None:
+            close()
+
+    def __enter__(self) -> KnowledgeGraph:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
     def query(self, sparql: str) -> list[Row] | bool | rdflib.Graph:
         """Run a SPARQL query; see the module docstring for what comes back."""
         result = self.store.query(sparql)

@@ -383,8 +383,11 @@ def serialize_result(
             body = parsed.serialize(format=fmt.oxigraph)
         return Serialized(body, fmt, truncated, max_rows)
     triples, truncated = first_triples(result, max_rows)
-    prefixes = TURTLE_PREFIXES if fmt.oxigraph is ox.RdfFormat.TURTLE else None
-    body = ox.serialize(triples, format=fmt.oxigraph, prefixes=prefixes)
+    body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    if fmt.oxigraph is not ox.RdfFormat.N_TRIPLES:
+        # Declare only the prefixes the triples use (a byte search, not a Python loop).
+        prefixes = {p: ns for p, ns in TURTLE_PREFIXES.items() if f"<{ns}".encode() in body}
+        body = ox.serialize(triples, format=fmt.oxigraph, prefixes=prefixes)
     return Serialized(body, fmt, truncated, max_rows)
 
 

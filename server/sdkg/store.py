@@ -590,6 +590,12 @@ class OxigraphStore:
         """Block until queries run from memory; False if ``timeout`` passed first."""
         return self._warm.wait(timeout)
 
+    def close(self) -> None:
+        """Release the store folder (other processes may then sync it); no queries after."""
+        if self._prepared.lock is not None:
+            self._prepared.lock.release()
+            self._prepared.lock = None
+
     # -- GraphStore
 
     def query(
