@@ -1,0 +1,124 @@
+"""Settings for the store, the server and the query command.
+
+One dataclass, :class:`Settings`, filled from (highest priority first) command-line
+flags, ``SDKG_*`` environment variables, and the defaults documented on each field.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+
+def default_store_dir() -> Path:
+    """The per-user store folder, e.g. ``~/.local/share/sdkg/store`` on Linux."""
+    return Path(platformdirs.user_data_dir("sdkg", appauthor=False)) / "store"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the store and the server can be told.
+
+    Each field can be set by the environment variable ``SDKG_<FIELD NAME IN CAPITALS>``
+    (``SDKG_STORE``, ``SDKG_DATA`` and ``SDKG_ALLOW_SERVICE`` are the exceptions noted).
+    """
+
+    #: Interface the server listens on (``SDKG_HOST``).
+    host: str = "127.0.0.1"
+    #: TCP port; 0 picks a free one and the server prints which (``SDKG_PORT``).
+    port: int = 8000
+    #: Store folder (``SDKG_STORE``); ``None`` means :func:`default_store_dir`.
+    store_dir: Path | None = None
+    #: Keep everything in memory and write nothing to disk (``SDKG_MEMORY=1``).
+    memory: bool = False
+    #: Data folder replacing the bundled ``data/`` (``SDKG_DATA``); the ontology is always loaded.
+    data_dir: Path | None = None
+    #: Server processes; each holds its own in-memory copy of the store (``SDKG_WORKERS``).
+    workers: int = 1
+    #: Request threads per process; queries run in parallel (``SDKG_THREADS``).
+    threads: int = 8
+    #: Longest a query may run, in seconds, before it is stopped (``SDKG_TIMEOUT``).
+    timeout: float = 30.0
+    #: Most result rows (or triples) returned; past it the answer is marked truncated
+    #: (``SDKG_MAX_ROWS``).
+    max_rows: int = 10_000
+    #: Longest query text accepted, in characters (``SDKG_MAX_QUERY_LENGTH``).
+    max_query_length: int = 100_000
+    #: SERVICE endpoints a query may call, as full IRIs (``SDKG_ALLOW_SERVICE``, space
+    #: separated). Empty by default: the server never makes a request a query chose.
+    allow_service: tuple[str, ...] = field(default_factory=tuple)
+    #: Log each request with its duration (``SDKG_ACCESS_LOG=0`` to turn off).
+    access_log: bool = True
+
+    @property
+    def resolved_store_dir(self) -> Path:
+        """The store folder actually used."""
+        return self.store_dir if self.store_dir is not None else default_store_dir()
+
+    @classmethod
+    def load(
+        cls, overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+    ) -> Settings:
+        """Build settings from ``environ`` (default ``os.environ``), then ``overrides``.
+
+        ``overrides`` holds command-line values; a ``None`` value means "not given".
+        """
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = environ.get(_ENV_NAMES.get(f.name, f"SDKG_{f.name.upper()}"))
+            if raw is not None and raw != "":
+                values[f.name] = _convert(f.name, raw)
+        for name, value in (overrides or {}).items():
+            if value is not None:
+                values[name] = value
+        settings = cls(**values)
+        settings.check()
+        return settings
+
+    def with_changes(self, **changes: Any) -> Settings:
+        """A copy with some fields changed."""
+        return replace(self, **changes)
+
+    def check(self) -> None:
+        """Raise ``ValueError`` with a clear message for a value that cannot work."""
+        if not 0 <= self.port <= 65535:
+            raise ValueError(f"port must be between 0 and 65535, not {self.port}")
+        for name in ("workers", "threads", "max_rows", "max_query_length"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name.replace('_', '-')} must be at least 1")
+        if self.timeout <= 0:
+            raise ValueError("timeout must be a positive number of seconds")
+
+
+_ENV_NAMES = {"store_dir": "SDKG_STORE", "data_dir": "SDKG_DATA"}
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def _convert(name: str, raw: str) -> Any:
+    """Turn an environment string into the field's type, or raise a clear ValueError."""
+    kind = {f.name: f.type for f in fields(Settings)}[name]
+    try:
+        if kind == "bool":
+            low = raw.strip().lower()
+            if low not in _TRUE | _FALSE:
+                raise ValueError
+            return low in _TRUE
+        if kind == "int":
+            return int(raw)
+        if kind == "float":
+            return float(raw)
+        if kind == "Path | None":
+            return Path(raw).expanduser()
+        if kind == "tuple[str, ...]":
+            return tuple(raw.split())
+        return raw
+    except ValueError:
+        env = _ENV_NAMES.get(name, f"SDKG_{name.upper()}")
+        raise ValueError(f"{env}={raw!r} is not a valid {kind}") from None

@@ -1,0 +1,183 @@
+"""Descriptions of the endpoint and the dataset: SPARQL Service Description and VoID.
+
+Both are computed from the store (counts, graphs, classes, links) and returned as rdflib
+graphs; callers cache them per store generation, since counting walks the whole store.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, FOAF, RDF, XSD
+
+from sdkg.store import GraphStore
+
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+VOID = Namespace("http://rdfs.org/ns/void#")
+FORMATS = Namespace("http://www.w3.org/ns/formats/")
+ENTAILMENT = Namespace("http://www.w3.org/ns/entailment/")
+ENTITY_SPACE = "https://w3id.org/sdkg/id/"
+
+RESULT_FORMATS = (
+    "SPARQL_Results_JSON",
+    "SPARQL_Results_XML",
+    "SPARQL_Results_CSV",
+    "SPARQL_Results_TSV",
+    "Turtle",
+    "N-Triples",
+    "JSON-LD",
+    "RDF_XML",
+)
+#: Predicates that link our entities to other datasets, counted as VoID linksets.
+LINK_PREDICATES = (
+    "http://www.w3.org/2002/07/owl#sameAs",
+    "http://www.w3.org/2004/02/skos/core#exactMatch",
+    "http://www.w3.org/2004/02/skos/core#closeMatch",
+    "http://www.w3.org/2004/02/skos/core#broadMatch",
+    "http://www.w3.org/2004/02/skos/core#narrowMatch",
+    "http://www.w3.org/2004/02/skos/core#relatedMatch",
+)
+
+
+def _select(store: GraphStore, sparql: str) -> list[dict[str, Any]]:
+    """Rows of a SELECT as {variable: plain value}."""
+    result = store.query(sparql)
+    names = [v.value for v in result.variables]
+    return [
+        {name: (row[name].value if row[name] is not None else None) for name in names}
+        for row in result
+    ]
+
+
+def _bind(graph: Graph) -> None:
+    for prefix, namespace in (("sd", SD), ("void", VOID), ("formats", FORMATS)):
+        graph.bind(prefix, namespace)
+    graph.bind("dcterms", DCTERMS)
+
+
+def service_description(store: GraphStore, endpoint: str, *, federated: bool = False) -> Graph:
+    """The SPARQL 1.1 Service Description of ``endpoint``."""
+    graph = Graph()
+    _bind(graph)
+    service = URIRef(endpoint)
+    graph.add((service, RDF.type, SD.Service))
+    graph.add((service, SD.endpoint, service))
+    graph.add((service, DCTERMS.title, Literal("sdkg: the Science Diplomacy Knowledge Graph")))
+    graph.add((service, SD.supportedLanguage, SD.SPARQL11Query))
+    graph.add((service, SD.defaultEntailmentRegime, ENTAILMENT.Simple))
+    graph.add((service, SD.feature, SD.UnionDefaultGraph))
+    graph.add((service, SD.feature, SD.EmptyGraphs))
+    if federated:
+        graph.add((service, SD.feature, SD.BasicFederatedQuery))
+    for name in RESULT_FORMATS:
+        graph.add((service, SD.resultFormat, FORMATS[name]))
+
+    dataset = BNode()
+    graph.add((service, SD.defaultDataset, dataset))
+    graph.add((dataset, RDF.type, SD.Dataset))
+    default_graph = BNode()
+    graph.add((dataset, SD.defaultGraph, default_graph))
+    graph.add((default_graph, RDF.type, SD.Graph))
+    graph.add((default_graph, DCTERMS.description, Literal("the union of all named graphs")))
+    counts = _select(
+        store,
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g",
+    )
+    total = 0
+    for row in counts:
+        named, inner = BNode(), BNode()
+        graph.add((dataset, SD.namedGraph, named))
+        graph.add((named, RDF.type, SD.NamedGraph))
+        graph.add((named, SD.name, URIRef(row["g"])))
+        graph.add((named, SD.graph, inner))
+        graph.add((inner, RDF.type, SD.Graph))
+        graph.add((inner, VOID.triples, Literal(int(row["n"]), datatype=XSD.integer)))
+        total += int(row["n"])
+    graph.add((default_graph, VOID.triples, Literal(total, datatype=XSD.integer)))
+    return graph
+
+
+def void_description(store: GraphStore, base_url: str) -> Graph:
+    """A VoID description of the dataset served at ``base_url`` (ending in ``/``)."""
+    graph = Graph()
+    _bind(graph)
+    graph.bind("foaf", FOAF)
+    here = base_url + ".well-known/void"
+    dataset = URIRef(here + "#sdkg")
+    graph.add((dataset, RDF.type, VOID.Dataset))
+    graph.add((dataset, DCTERMS.title, Literal("sdkg: the Science Diplomacy Knowledge Graph")))
+    graph.add((dataset, VOID.sparqlEndpoint, URIRef(base_url + "sparql")))
+    graph.add((dataset, VOID.dataDump, URIRef(base_url + "dump")))
+    graph.add((dataset, VOID.uriSpace, Literal(ENTITY_SPACE)))
+    graph.add((dataset, VOID.feature, FORMATS["N-Quads"]))
+
+    def count(sparql: str) -> Literal:
+        return Literal(int(_select(store, sparql)[0]["n"]), datatype=XSD.integer)
+
+    graph.add((dataset, VOID.triples, count("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))
+    graph.add(
+        (
+            dataset,
+            VOID.entities,
+            count(
+                "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o "
+                f'FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{ENTITY_SPACE}")) }}'
+            ),
+        )
+    )
+    graph.add((dataset, VOID.distinctSubjects, count(
+        "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }")))  # fmt: skip
+    graph.add((dataset, VOID.distinctObjects, count(
+        "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?s ?p ?o }")))  # fmt: skip
+
+    for row in _select(store, (
+        "SELECT ?l WHERE { ?x <http://purl.org/dc/terms/license> ?l } ORDER BY ?l LIMIT 1"
+    )):  # fmt: skip
+        graph.add((dataset, DCTERMS.license, URIRef(row["l"])))
+    for row in _select(store, (
+        "SELECT DISTINCT ?s WHERE { ?s ?p ?o "
+        f'FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{ENTITY_SPACE}")) }} ORDER BY ?s LIMIT 3'
+    )):  # fmt: skip
+        graph.add((dataset, VOID.exampleResource, URIRef(row["s"])))
+
+    classes = _select(store, (
+        "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY ?c"
+    ))  # fmt: skip
+    graph.add((dataset, VOID.classes, Literal(len(classes), datatype=XSD.integer)))
+    for row in classes:
+        part = BNode()
+        graph.add((dataset, VOID.classPartition, part))
+        graph.add((part, VOID["class"], URIRef(row["c"])))
+        graph.add((part, VOID.entities, Literal(int(row["n"]), datatype=XSD.integer)))
+    properties = _select(store, (
+        "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY ?p"
+    ))  # fmt: skip
+    graph.add((dataset, VOID.properties, Literal(len(properties), datatype=XSD.integer)))
+    for row in properties:
+        part = BNode()
+        graph.add((dataset, VOID.propertyPartition, part))
+        graph.add((part, VOID.property, URIRef(row["p"])))
+        graph.add((part, VOID.triples, Literal(int(row["n"]), datatype=XSD.integer)))
+
+    values = " ".join(f"<{p}>" for p in LINK_PREDICATES)
+    links = _select(store, (
+        f"SELECT ?p ?host (COUNT(*) AS ?n) WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o "
+        f'FILTER(isIRI(?o) && !STRSTARTS(STR(?o), "https://w3id.org/sdkg/")) '
+        f'BIND(REPLACE(STR(?o), "^[A-Za-z][A-Za-z0-9+.-]*://([^/:?#]+).*$", "$1") AS ?host) }} '
+        "GROUP BY ?p ?host ORDER BY ?host ?p"
+    ))  # fmt: skip
+    for row in links:
+        host = row["host"]
+        target = URIRef(f"{here}#target-{host}")
+        graph.add((target, RDF.type, VOID.Dataset))
+        graph.add((target, DCTERMS.title, Literal(host)))
+        graph.add((target, FOAF.homepage, URIRef(f"https://{host}/")))
+        linkset = URIRef(f"{here}#links-{host}-{row['p'].rsplit('#', 1)[-1]}")
+        graph.add((dataset, VOID.subset, linkset))
+        graph.add((linkset, RDF.type, VOID.Linkset))
+        graph.add((linkset, VOID.subjectsTarget, dataset))
+        graph.add((linkset, VOID.objectsTarget, target))
+        graph.add((linkset, VOID.linkPredicate, URIRef(row["p"])))
+        graph.add((linkset, VOID.triples, Literal(int(row["n"]), datatype=XSD.integer)))
+    return graph

@@ -1,0 +1,461 @@
+"""The SPARQL 1.1 Protocol, without the web framework.
+
+An HTTP request becomes a :class:`SparqlRequest` (query text and dataset) or a
+:class:`ProtocolError` with the status and message to send; a query result becomes
+bytes in the negotiated format, capped at a number of rows. Serialization is
+pyoxigraph's own (Rust), so the server adds little to the cost of a query.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import pyoxigraph as ox
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.wrappers import Request
+
+from sdkg import sparql_text
+from sdkg.store import Dataset
+
+READ_ONLY_MESSAGE = (
+    "this endpoint is read-only: SPARQL Update is not accepted; "
+    "contribute data via POST /contributions"
+)
+TRUNCATED_HEADER = "SDKG-Results-Truncated"
+
+#: Prefixes used when writing Turtle.
+TURTLE_PREFIXES = {
+    "sdkg": "https://w3id.org/sdkg/ontology#",
+    "id": "https://w3id.org/sdkg/id/",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "org": "http://www.w3.org/ns/org#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "schema": "https://schema.org/",
+}
+
+
+class ProtocolError(Exception):
+    """A request the endpoint refuses: HTTP status and a message a person can act on."""
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers or {}
+
+
+class QueryTimeout(Exception):
+    """The query did not finish within the time limit."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(
+            f"query exceeded the {seconds:g} s limit and was stopped; simplify it or add LIMIT"
+        )
+        self.seconds = seconds
+
+
+# --------------------------------------------------------------------------- formats
+
+
+@dataclass(frozen=True)
+class ResultFormat:
+    """One way to write a result: short name, media type, and pyoxigraph's format."""
+
+    name: str
+    media_type: str
+    kind: str  # "solutions" (SELECT / ASK), "graph" (CONSTRUCT / DESCRIBE) or "html"
+    oxigraph: ox.QueryResultsFormat | ox.RdfFormat | None = None
+    aliases: tuple[str, ...] = field(default=())
+
+
+SOLUTION_FORMATS = (
+    ResultFormat("json", "application/sparql-results+json", "solutions",
+                 ox.QueryResultsFormat.JSON, ("application/json",)),
+    ResultFormat("xml", "application/sparql-results+xml", "solutions",
+                 ox.QueryResultsFormat.XML, ("application/xml", "text/xml")),
+    ResultFormat("csv", "text/csv", "solutions", ox.QueryResultsFormat.CSV),
+    ResultFormat("tsv", "text/tab-separated-values", "solutions", ox.QueryResultsFormat.TSV),
+)  # fmt: skip
+GRAPH_FORMATS = (
+    ResultFormat("turtle", "text/turtle", "graph", ox.RdfFormat.TURTLE,
+                 ("application/x-turtle", "ttl")),
+    ResultFormat("nt", "application/n-triples", "graph", ox.RdfFormat.N_TRIPLES,
+                 ("text/plain", "ntriples", "n-triples")),
+    ResultFormat("jsonld", "application/ld+json", "graph", ox.RdfFormat.JSON_LD,
+                 ("application/json", "json", "json-ld")),
+    ResultFormat("rdfxml", "application/rdf+xml", "graph", ox.RdfFormat.RDF_XML,
+                 ("application/xml", "text/xml", "xml")),
+)  # fmt: skip
+HTML_FORMAT = ResultFormat("html", "text/html", "html")
+
+
+def offered(kind: str, html: bool) -> list[ResultFormat]:
+    """Formats offered for a result kind, the default first."""
+    formats = list(SOLUTION_FORMATS if kind == "solutions" else GRAPH_FORMATS)
+    return [*formats, HTML_FORMAT] if html else formats
+
+
+def negotiate(
+    accept: MIMEAccept, format_param: str | None, kind: str, *, html: bool = False
+) -> ResultFormat:
+    """Pick the format: the ``format`` parameter if given, else the best Accept match.
+
+    Raises a 406 :class:`ProtocolError` listing what is offered when nothing fits.
+    """
+    formats = offered(kind, html)
+    if format_param:
+        wanted = format_param.strip().lower()
+        for fmt in formats:
+            if wanted in (fmt.name, fmt.media_type, *fmt.aliases):
+                return fmt
+        raise _not_acceptable(formats, f"format={format_param!r} is not offered for this query")
+    by_media_type: dict[str, ResultFormat] = {}
+    for fmt in formats:
+        for media_type in (fmt.media_type, *fmt.aliases):
+            if "/" in media_type:
+                by_media_type.setdefault(media_type, fmt)
+    if not accept:
+        return formats[0]
+    # Ties go to the first offered type, so */* gets the default format.
+    best = accept.best_match(list(by_media_type))
+    if best is None:
+        raise _not_acceptable(formats, "none of the media types in the Accept header is offered")
+    return by_media_type[best]
+
+
+def _not_acceptable(formats: list[ResultFormat], why: str) -> ProtocolError:
+    listing = ", ".join(f"{f.media_type} (format={f.name})" for f in formats)
+    return ProtocolError(406, f"{why}. Offered: {listing}")
+
+
+# --------------------------------------------------------------------------- requests
+
+
+@dataclass(frozen=True)
+class SparqlRequest:
+    """What a protocol request asks for."""
+
+    query: str | None
+    dataset: Dataset
+
+
+FORM = "application/x-www-form-urlencoded"
+SPARQL_QUERY = "application/sparql-query"
+SPARQL_UPDATE = "application/sparql-update"
+
+
+def read_request(request: Request, max_query_length: int) -> SparqlRequest:
+    """Turn an HTTP request to ``/sparql`` into a :class:`SparqlRequest`.
+
+    ``query`` is None for a GET without a query (the service description).
+    """
+    args = request.args
+    if request.method == "GET":
+        params = args
+        queries = args.getlist("query")
+    elif request.method == "POST":
+        mimetype = request.mimetype
+        if mimetype == FORM:
+            params = request.form
+            if "query" in args or "update" in args:
+                raise ProtocolError(400, "with a form POST, put query= in the body, not the URL")
+            queries = params.getlist("query")
+        elif mimetype == SPARQL_QUERY:
+            params = args
+            if "query" in args:
+                raise ProtocolError(400, "two queries: one in the body and one in the URL")
+            queries = [_decode_body(request)]
+        elif mimetype == SPARQL_UPDATE:
+            raise ProtocolError(403, READ_ONLY_MESSAGE)
+        else:
+            raise ProtocolError(
+                415,
+                f"unsupported Content-Type {mimetype or '(none)'!r}; POST a query as "
+                f"{FORM} (query=...) or as {SPARQL_QUERY}",
+            )
+    else:  # pragma: no cover - the route only allows GET and POST
+        raise ProtocolError(405, "use GET or POST")
+
+    if params.getlist("update"):
+        if queries:
+            raise ProtocolError(400, "a request carries either a query or an update, not both")
+        raise ProtocolError(403, READ_ONLY_MESSAGE)
+    if len(queries) > 1:
+        raise ProtocolError(400, f"{len(queries)} queries in one request; send exactly one")
+    dataset = Dataset(
+        _graph_iris(params.getlist("default-graph-uri"), "default-graph-uri"),
+        _graph_iris(params.getlist("named-graph-uri"), "named-graph-uri"),
+    )
+    if not queries:
+        if request.method == "POST":
+            raise ProtocolError(400, "missing query: send it as query=... or as the body")
+        return SparqlRequest(None, dataset)
+    query = queries[0]
+    if len(query) > max_query_length:
+        raise ProtocolError(
+            413, f"query is {len(query)} characters long; the limit is {max_query_length}"
+        )
+    if not query.strip():
+        raise ProtocolError(400, "the query is empty")
+    return SparqlRequest(query, dataset)
+
+
+def _decode_body(request: Request) -> str:
+    charset = request.mimetype_params.get("charset", "utf-8")
+    try:
+        return request.get_data().decode(charset)
+    except (LookupError, UnicodeDecodeError):
+        raise ProtocolError(400, f"the query body is not valid {charset} text") from None
+
+
+def _graph_iris(values: list[str], name: str) -> tuple[str, ...] | None:
+    if not values:
+        return None
+    for value in values:
+        try:
+            ox.NamedNode(value)
+        except ValueError:
+            raise ProtocolError(400, f"{name}={value!r} is not an absolute IRI") from None
+    return tuple(values)
+
+
+def check_query(query: str, allowed_services: Iterable[str]) -> None:
+    """Refuse, before running it, what this endpoint does not do: updates and SERVICE calls."""
+    if sparql_text.is_update(query):
+        raise ProtocolError(403, READ_ONLY_MESSAGE)
+    allowed = set(allowed_services)
+    for target in sparql_text.service_targets(query):
+        if target is None or target not in allowed:
+            named = f"<{target}>" if target else "an endpoint given by a variable or prefix"
+            raise ProtocolError(
+                403,
+                f"SERVICE {named} is not allowed: this endpoint only calls "
+                + (", ".join(f"<{s}>" for s in sorted(allowed)) or "no remote endpoints")
+                + " (a full IRI is required)",
+            )
+
+
+# --------------------------------------------------------------------------- errors
+
+_POSITION = re.compile(r"error at (\d+):(\d+): ?(.*)", re.DOTALL)
+
+
+def describe_syntax_error(error: SyntaxError, query: str) -> str:
+    """A readable message for a query syntax error: line, column, expected, and a pointer."""
+    text = str(error)
+    match = _POSITION.search(text)
+    if match is None:
+        return f"syntax error: {text}"
+    line, column, detail = int(match[1]), int(match[2]), match[3]
+    if detail.startswith("expected"):
+        detail = "expected " + _expected_list(detail[len("expected") :])
+    lines = query.splitlines() or [""]
+    source = lines[line - 1] if 0 < line <= len(lines) else ""
+    pointer = " " * (column - 1) + "^"
+    return f"syntax error at line {line}, column {column}: {detail}\n  {source}\n  {pointer}"
+
+
+def _expected_list(raw: str) -> str:
+    """Shorten pyoxigraph's 'one of ...' list: keep tokens and keywords, drop char classes."""
+    raw = raw.strip().removeprefix("one of").strip()
+    had_classes = "[" in raw
+    raw = re.sub(r"\[[^\]]*\]", "", raw, flags=re.DOTALL)
+    items = [item.strip() for item in raw.split(",") if item.strip()]
+    if had_classes:
+        items.append("a name or variable")
+    if len(items) > 12:
+        items = [*items[:12], "..."]
+    return ", ".join(items) if items else raw
+
+
+# --------------------------------------------------------------------------- running
+
+T = TypeVar("T")
+
+
+def run_with_deadline(work: Callable[[], T], seconds: float) -> T:
+    """Run ``work`` in a daemon thread and wait at most ``seconds`` for it.
+
+    pyoxigraph cannot cancel a running query; on :class:`QueryTimeout` the thread keeps
+    running until its process exits (the server then recycles the process). It is a
+    daemon thread so that it never holds the process open.
+    """
+    outcome: dict[str, Any] = {}
+    done = threading.Event()
+
+    def target() -> None:
+        try:
+            outcome["value"] = work()
+        except BaseException as error:  # re-raised in the caller's thread
+            outcome["error"] = error
+        finally:
+            done.set()
+
+    threading.Thread(target=target, name="sdkg-query", daemon=True).start()
+    if not done.wait(seconds):
+        raise QueryTimeout(seconds)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class Serialized:
+    """A result written out: the bytes, the format, and whether rows were cut at the cap."""
+
+    body: bytes
+    format: ResultFormat
+    truncated: bool
+    max_rows: int
+
+    def headers(self) -> dict[str, str]:
+        """Response headers: content type and, when cut, the truncation notice."""
+        headers = {"Content-Type": _content_type(self.format.media_type)}
+        if self.truncated:
+            headers[TRUNCATED_HEADER] = f"true; limit={self.max_rows}"
+        return headers
+
+
+def _content_type(media_type: str) -> str:
+    textual = media_type.startswith("text/") or media_type.endswith(("json", "xml"))
+    return f"{media_type}; charset=utf-8" if textual else media_type
+
+
+def result_kind(result: object) -> str:
+    """``solutions`` for SELECT / ASK results, ``graph`` for CONSTRUCT / DESCRIBE."""
+    return "solutions" if isinstance(result, ox.QuerySolutions | ox.QueryBoolean) else "graph"
+
+
+class _RowLimitReached(Exception):
+    """Raised from the writer to stop pyoxigraph's serializer at the row cap."""
+
+
+class _LineCappedBuffer:
+    """A write target that keeps the first ``limit`` lines and stops the writer after them."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.data = bytearray()
+        self.lines = 0
+
+    def write(self, chunk: bytes) -> int:
+        self.data += chunk
+        self.lines += chunk.count(b"\n")
+        if self.lines > self.limit:
+            raise _RowLimitReached
+        return len(chunk)
+
+    def flush(self) -> None:
+        """Nothing to flush; pyoxigraph calls it."""
+
+
+def serialize_result(
+    result: ox.QuerySolutions | ox.QueryBoolean | Iterable[ox.Triple],
+    fmt: ResultFormat,
+    max_rows: int,
+) -> Serialized:
+    """Write a query result in ``fmt``, keeping at most ``max_rows`` rows or triples.
+
+    Solutions are written as TSV first (one row per line, so the cap is exact and the
+    evaluation stops as soon as it is reached), then converted by pyoxigraph.
+    """
+    if isinstance(result, ox.QueryBoolean):
+        return Serialized(result.serialize(format=fmt.oxigraph), fmt, False, max_rows)
+    if isinstance(result, ox.QuerySolutions):
+        tsv, truncated = _capped_tsv(result, max_rows)
+        if fmt.oxigraph is ox.QueryResultsFormat.TSV:
+            body = tsv
+        else:
+            parsed = ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV)
+            body = parsed.serialize(format=fmt.oxigraph)
+        return Serialized(body, fmt, truncated, max_rows)
+    triples, truncated = first_triples(result, max_rows)
+    body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    if fmt.oxigraph is not ox.RdfFormat.N_TRIPLES:
+        # Declare only the prefixes the triples use (a byte search, not a Python loop).
+        prefixes = {p: ns for p, ns in TURTLE_PREFIXES.items() if f"<{ns}".encode() in body}
+        body = ox.serialize(triples, format=fmt.oxigraph, prefixes=prefixes)
+    return Serialized(body, fmt, truncated, max_rows)
+
+
+def _capped_tsv(solutions: ox.QuerySolutions, max_rows: int) -> tuple[bytes, bool]:
+    buffer = _LineCappedBuffer(max_rows + 1)  # the header line, then the rows
+    try:
+        solutions.serialize(buffer, ox.QueryResultsFormat.TSV)
+    except _RowLimitReached:
+        cut = _nth_newline(buffer.data, max_rows + 1)
+        return bytes(buffer.data[: cut + 1]), True
+    return bytes(buffer.data), False
+
+
+def _nth_newline(data: bytearray, n: int) -> int:
+    position = -1
+    for _ in range(n):
+        position = data.index(b"\n", position + 1)
+    return position
+
+
+def first_triples(triples: Iterable[ox.Triple], max_rows: int) -> tuple[list[ox.Triple], bool]:
+    """At most ``max_rows`` triples, and whether there were more."""
+    kept: list[ox.Triple] = []
+    for triple in triples:
+        if len(kept) == max_rows:
+            return kept, True
+        kept.append(triple)
+    return kept, False
+
+
+@dataclass
+class Table:
+    """A result as Python data, for readable pages and terminals."""
+
+    kind: str  # "select", "ask" or "graph"
+    variables: list[str]
+    rows: list[list[Any]]  # pyoxigraph terms, None for unbound
+    boolean: bool | None = None
+    truncated: bool = False
+
+
+def tabulate(
+    result: ox.QuerySolutions | ox.QueryBoolean | Iterable[ox.Triple], max_rows: int
+) -> Table:
+    """Collect at most ``max_rows`` rows of a result as a :class:`Table`."""
+    if isinstance(result, ox.QueryBoolean):
+        return Table("ask", [], [], boolean=bool(result))
+    if isinstance(result, ox.QuerySolutions):
+        variables = [v.value for v in result.variables]
+        rows: list[list[Any]] = []
+        for solution in result:
+            if len(rows) == max_rows:
+                return Table("select", variables, rows, truncated=True)
+            rows.append([solution[v] for v in variables])
+        return Table("select", variables, rows)
+    triples, truncated = first_triples(result, max_rows)
+    rows = [[t.subject, t.predicate, t.object] for t in triples]
+    return Table("graph", ["subject", "predicate", "object"], rows, truncated=truncated)
+
+
+def term_text(term: Any) -> str:
+    """A short readable form of a term: IRIs and literal values bare, blank nodes as _:id."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.Literal):
+        return f"{term.value}@{term.language}" if term.language else term.value
+    return str(term)

@@ -1,0 +1,145 @@
+"""``sdkg serve``: the production WSGI server (gunicorn, threaded workers).
+
+The parent process (gunicorn's arbiter) syncs the files into the store once; each
+worker process then opens the store read-only, answers at once, and warms an
+in-memory copy in the background. A query past the time limit gets a 503 and its
+worker is recycled (gracefully: other requests in it finish), because a running
+pyoxigraph query cannot be cancelled; the arbiter starts a fresh worker.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+from gunicorn.arbiter import Arbiter
+
+from sdkg.config import Settings
+from sdkg.store import PreparedStore, open_prepared, prepare_store
+
+log = logging.getLogger("sdkg")
+
+#: Access log line: client, time, request line, status, bytes, and the duration in ms.
+ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(r)s" %(s)s %(B)s %(M)sms "%(a)s"'
+
+
+class SdkgServer(BaseApplication):
+    """A gunicorn application serving ``create_app`` with one store per worker."""
+
+    def __init__(self, settings: Settings, prepared: PreparedStore) -> None:
+        self.settings = settings
+        self.prepared = prepared
+        super().__init__()
+
+    def load_config(self) -> None:
+        settings = self.settings
+        options: dict[str, Any] = {
+            "bind": [f"{settings.host}:{settings.port}"],
+            "workers": settings.workers,
+            "worker_class": "gthread",
+            "threads": settings.threads,
+            # Heartbeat: gthread workers report from their main loop, so long
+            # queries (which run in other threads) never trip it.
+            "timeout": max(60, int(settings.timeout * 2) + 10),
+            # On SIGTERM, requests in flight get the query time limit to finish.
+            "graceful_timeout": int(settings.timeout) + 5,
+            "keepalive": 5,
+            # Long GET queries: no 8 KB request-line limit (gunicorn then caps it at
+            # 1 MB); the query-length limit is enforced by the app with a 413.
+            "limit_request_line": 0,
+            "accesslog": "-" if settings.access_log else None,
+            "access_log_format": ACCESS_LOG_FORMAT,
+            "errorlog": "-",
+            "loglevel": "info",
+            "when_ready": _print_urls,
+            "proc_name": "sdkg",
+            # gunicorn >= 24 opens a control socket in the home folder; sdkg does not
+            # use it, and several servers (tests) would fight over the one path.
+            "control_socket_disable": True,
+            "worker_exit": _exit_now,
+            "post_worker_init": _graceful_sigint_in_worker,
+        }
+        for key, value in options.items():
+            if key in self.cfg.settings:
+                self.cfg.set(key, value)
+
+    def run(self) -> None:
+        try:
+            GracefulArbiter(self).run()
+        except RuntimeError as error:
+            print(f"Error: {error}", file=sys.stderr)
+            sys.exit(1)
+
+    def load(self) -> Any:
+        # Runs in each worker after the fork: every process has its own store handle.
+        from sdkg.web import create_app
+
+        store = open_prepared(self.prepared, warm=True)
+        return create_app(self.settings, store, recycle_on_timeout=True)
+
+
+class GracefulArbiter(Arbiter):
+    """gunicorn's arbiter, but SIGINT (Ctrl-C) stops gracefully, like SIGTERM.
+
+    gunicorn answers SIGINT with a quick stop (SIGQUIT to the workers), whose
+    handler in threaded workers can deadlock on the thread pool's lock when it
+    interrupts the accept loop; the graceful path only sets a flag.
+    """
+
+    def handle_int(self) -> None:
+        self.handle_term()
+
+
+def _graceful_sigint_in_worker(worker: Any) -> None:
+    # Ctrl-C in a terminal reaches the workers too: treat it like SIGTERM there as well.
+    signal.signal(signal.SIGINT, worker.handle_exit)
+
+
+def _exit_now(server: Any, worker: Any) -> None:
+    """End a worker without interpreter clean-up: a query thread may still be running
+    inside pyoxigraph (after a timeout), and tearing down its store under it at exit
+    could hang or crash. Requests are done and logs flushed by now."""
+    if os.getpid() != worker.pid:  # gunicorn also calls this hook in the arbiter
+        return
+    # Keep the exit status gunicorn chose (it tells the arbiter about boot errors).
+    error = sys.exc_info()[1]
+    status = 0
+    if isinstance(error, SystemExit):
+        status = error.code if isinstance(error.code, int) else 1
+    elif error is not None:
+        status = 1
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status & 0xFF)
+
+
+def _print_urls(server: Any) -> None:
+    for listener in server.LISTENERS:
+        host, port = listener.sock.getsockname()[:2]
+        shown = f"[{host}]" if ":" in host else host
+        print(f"sdkg: serving SPARQL at http://{shown}:{port}/sparql", flush=True)
+
+
+def serve(settings: Settings) -> None:
+    """Sync the store, then serve until SIGTERM or SIGINT."""
+    logging.basicConfig(
+        level=logging.INFO, stream=sys.stderr, format="[%(process)d] %(levelname)s %(message)s"
+    )
+    where = "memory" if settings.memory else str(settings.resolved_store_dir)
+    log.info("store: %s", where)
+    prepared = prepare_store(settings, isolate=True)
+    log.info(
+        "store synced: %s; %d triples, generation %s",
+        prepared.report.summary(),
+        prepared.triples,
+        prepared.generation,
+    )
+    for key in prepared.report.loaded:
+        log.info("loaded %s", key)
+    SdkgServer(settings, prepared).run()

@@ -1,0 +1,99 @@
+"""A small lexer for SPARQL text: what a query declares, without running it.
+
+pyoxigraph parses queries but does not expose the parse, so the few facts the
+server needs before running a query come from here: which operation the text
+starts with (to refuse updates clearly), whether it has a dataset clause (FROM /
+FROM NAMED, which must win over the union default graph), and which SERVICE
+endpoints it would call (the server only calls allow-listed ones). Comments,
+strings and IRIs are skipped, so a keyword inside them never counts, and a
+prefixed name such as ``ex:from`` or a variable ``?from`` is never a keyword.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+_TOKEN = re.compile(
+    r"""
+    (?P<comment>\#[^\n]*)
+  | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+             | '''(?:[^'\\]|\\.|'(?!''))*'''
+             | "(?:[^"\\\n]|\\.)*"
+             | '(?:[^'\\\n]|\\.)*')
+  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<word>[\w?$:][\w\-.:%?$\u00B7]*)
+  | (?P<space>\s+)
+  | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+UPDATE_KEYWORDS = frozenset(
+    {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
+)
+
+
+@dataclass(frozen=True)
+class Token:
+    """One lexical token: its kind (``iri``, ``string``, ``word``, ``other``) and text."""
+
+    kind: str
+    text: str
+
+    @property
+    def keyword(self) -> str | None:
+        """The upper-cased keyword this token is, or None (variables, prefixed names, ...)."""
+        if self.kind != "word" or self.text[0] in "?$" or ":" in self.text:
+            return None
+        return self.text.upper()
+
+
+def tokens(text: str) -> Iterator[Token]:
+    """The tokens of ``text``, without comments and white space."""
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup or "other"
+        if kind not in ("comment", "space"):
+            yield Token(kind, match.group())
+
+
+def operation_keyword(text: str) -> str | None:
+    """The first keyword after the prologue (BASE / PREFIX): SELECT, INSERT, LOAD, ..."""
+    in_prologue_decl = False
+    for token in tokens(text):
+        keyword = token.keyword
+        if keyword in ("BASE", "PREFIX"):
+            in_prologue_decl = True
+        elif in_prologue_decl:
+            if token.kind == "iri":
+                in_prologue_decl = False
+        elif keyword is not None:
+            return keyword
+        elif token.kind != "other":
+            return None
+    return None
+
+
+def is_update(text: str) -> bool:
+    """True when ``text`` is a SPARQL Update request rather than a query."""
+    return operation_keyword(text) in UPDATE_KEYWORDS
+
+
+def has_dataset_clause(text: str) -> bool:
+    """True when the query names its dataset with FROM or FROM NAMED."""
+    return any(token.keyword == "FROM" for token in tokens(text))
+
+
+def service_targets(text: str) -> list[str | None]:
+    """The endpoint of each SERVICE clause: the IRI if written in full, else None."""
+    targets: list[str | None] = []
+    stream = tokens(text)
+    for token in stream:
+        if token.keyword != "SERVICE":
+            continue
+        target = next(stream, None)
+        if target is not None and target.keyword == "SILENT":
+            target = next(stream, None)
+        targets.append(target.text[1:-1] if target is not None and target.kind == "iri" else None)
+    return targets

@@ -1,0 +1,95 @@
+"""The Flask application: ``create_app(settings)`` builds it from blueprints.
+
+Shared state (settings, the store, hooks other parts may replace) lives in
+``app.extensions["sdkg"]`` as an :class:`AppState`; views reach it with :func:`state`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask, Response, current_app
+from werkzeug.exceptions import HTTPException
+
+from sdkg.config import Settings
+from sdkg.protocol import ProtocolError
+from sdkg.store import GraphStore, open_local_store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class AppState:
+    """What the views share: settings, store, and replaceable hooks."""
+
+    settings: Settings
+    store: GraphStore
+    #: After a query timeout, stop this process so the runaway query really ends
+    #: (set by the gunicorn integration, whose arbiter starts a fresh worker).
+    recycle_on_timeout: bool = False
+    #: Renders the readable /sparql page for browsers; the web front end replaces it.
+    #: Called as ``sparql_page(query=str | None, table=Table | None, error=str | None)``.
+    sparql_page: Callable[..., str] | None = None
+    #: Per-generation cache of descriptions (service description, VoID).
+    cache: dict[tuple[Any, ...], Any] = field(default_factory=dict)
+
+
+def state() -> AppState:
+    """The :class:`AppState` of the current app."""
+    return current_app.extensions["sdkg"]
+
+
+def create_app(
+    settings: Settings, store: GraphStore | None = None, *, recycle_on_timeout: bool = False
+) -> Flask:
+    """Build the sdkg web application.
+
+    Without ``store``, the local store named by ``settings`` is synced and opened
+    (handy for tests and embedding); ``sdkg serve`` passes one per worker process.
+    """
+    from sdkg.web import sparql
+
+    app = Flask(__name__)
+    # Bodies larger than any acceptable query (percent-encoding can triple its size)
+    # are refused with 413 before they are read.
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_query_length * 3 + 65536
+    app.json.sort_keys = False
+    app.extensions["sdkg"] = AppState(
+        settings=settings,
+        store=store if store is not None else open_local_store(settings, warm=True),
+        recycle_on_timeout=recycle_on_timeout,
+        sparql_page=sparql.default_sparql_page,
+    )
+    app.register_blueprint(sparql.blueprint)
+    _register_error_handlers(app)
+    return app
+
+
+def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    """A plain-text error a person can read, with a trailing newline for terminals."""
+    response = Response(message.rstrip("\n") + "\n", status=status, mimetype="text/plain")
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def _register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(ProtocolError)
+    def protocol_error(error: ProtocolError) -> Response:
+        return error_response(error.status, error.message, error.headers)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Response:
+        response = error_response(error.code or 500, f"{error.name}: {error.description}")
+        if error.code == 405 and error.valid_methods:
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception) -> Response:
+        # Logged with the traceback for the operator; the client gets no internals.
+        log.exception("unexpected error while serving a request")
+        return error_response(500, "internal server error; it has been logged")

@@ -1,0 +1,157 @@
+"""Service description, VoID, dump, CORS and /healthz."""
+
+from __future__ import annotations
+
+import gzip
+from collections import Counter
+from urllib.parse import urlparse
+
+import pytest
+import rdflib
+import requests
+from conftest import load_fixture_dataset
+from rdflib import RDF, URIRef
+from rdflib.namespace import DCTERMS, OWL, SKOS
+
+SD = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
+VOID = rdflib.Namespace("http://rdfs.org/ns/void#")
+FORMATS = rdflib.Namespace("http://www.w3.org/ns/formats/")
+
+
+def count(endpoint, where: str) -> int:
+    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}"
+    response = requests.get(endpoint.sparql, params={"query": query})
+    return int(response.json()["results"]["bindings"][0]["n"]["value"])
+
+
+@pytest.mark.parametrize(
+    ("accept", "fmt"), [("text/turtle", "turtle"), ("application/ld+json", "json-ld")]
+)
+def test_service_description_parses_and_describes_the_endpoint(endpoint, accept, fmt):
+    response = requests.get(endpoint.sparql, headers={"Accept": accept})
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith(accept)
+    graph = rdflib.Graph().parse(data=response.content, format=fmt)
+    service = URIRef(endpoint.sparql)
+    assert (service, RDF.type, SD.Service) in graph
+    assert (service, SD.endpoint, service) in graph
+    assert (service, SD.supportedLanguage, SD.SPARQL11Query) in graph
+    assert (service, SD.feature, SD.UnionDefaultGraph) in graph
+    formats = set(graph.objects(service, SD.resultFormat))
+    assert {FORMATS.SPARQL_Results_JSON, FORMATS.SPARQL_Results_XML, FORMATS.SPARQL_Results_CSV,
+            FORMATS.SPARQL_Results_TSV, FORMATS.Turtle, FORMATS["N-Triples"], FORMATS["JSON-LD"],
+            FORMATS.RDF_XML} <= formats  # fmt: skip
+    dataset = graph.value(service, SD.defaultDataset)
+    named = {str(graph.value(n, SD.name)) for n in graph.objects(dataset, SD.namedGraph)}
+    assert named == {str(g.identifier) for g in load_fixture_dataset().graphs() if len(g)}
+
+
+def test_void_counts_partitions_and_linksets(endpoint):
+    response = requests.get(endpoint.base + ".well-known/void", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200
+    void = rdflib.Graph().parse(data=response.content, format="turtle")
+    dataset = next(void.subjects(VOID.sparqlEndpoint, None))
+    assert void.value(dataset, VOID.sparqlEndpoint) == URIRef(endpoint.sparql)
+    assert void.value(dataset, VOID.dataDump) == URIRef(endpoint.base + "dump")
+    assert int(void.value(dataset, VOID.triples)) == count(endpoint, "?s ?p ?o")
+    assert void.value(dataset, DCTERMS.license) == URIRef(
+        "https://creativecommons.org/licenses/by/4.0/"
+    )
+    examples = set(void.objects(dataset, VOID.exampleResource))
+    assert examples and all(str(e).startswith("https://w3id.org/sdkg/id/") for e in examples)
+
+    fixture = load_fixture_dataset()
+    classes = {
+        void.value(p, VOID["class"]): int(void.value(p, VOID.entities))
+        for p in void.objects(dataset, VOID.classPartition)
+    }
+    expected_classes = Counter(o for _, o in fixture.subject_objects(RDF.type))
+    assert classes == dict(expected_classes)
+    properties = {
+        void.value(p, VOID.property): int(void.value(p, VOID.triples))
+        for p in void.objects(dataset, VOID.propertyPartition)
+    }
+    assert properties == dict(Counter(p for _, p, _ in fixture.triples((None, None, None))))
+
+    linksets = {}
+    for linkset in void.subjects(RDF.type, VOID.Linkset):
+        target = void.value(linkset, VOID.objectsTarget)
+        host = urlparse(str(void.value(target, rdflib.FOAF.homepage))).hostname
+        key = (host, void.value(linkset, VOID.linkPredicate))
+        linksets[key] = int(void.value(linkset, VOID.triples))
+    expected = Counter(
+        (urlparse(str(o)).hostname, p)
+        for p in (OWL.sameAs, SKOS.exactMatch)
+        for _, o in fixture.subject_objects(p)
+    )
+    assert linksets == dict(expected)
+    assert {host for host, _ in linksets} == {"www.wikidata.org", "ror.org", "dbpedia.org"}
+
+
+def test_void_as_json_ld_is_the_same_graph_as_turtle(endpoint):
+    from rdflib.compare import isomorphic
+
+    url = endpoint.base + ".well-known/void"
+    jsonld = requests.get(url, headers={"Accept": "application/ld+json"})
+    turtle = requests.get(url, headers={"Accept": "text/turtle"})
+    assert jsonld.headers["Content-Type"].startswith("application/ld+json")
+    graph = rdflib.Graph().parse(data=jsonld.content, format="json-ld")
+    assert len(graph) > 0
+    assert isomorphic(graph, rdflib.Graph().parse(data=turtle.content, format="turtle"))
+
+
+def dump_quads(content: bytes, fmt: str) -> set:
+    dataset = rdflib.Dataset()
+    dataset.parse(data=gzip.decompress(content), format=fmt)
+    return {(s, p, o, str(g)) for s, p, o, g in dataset.quads((None, None, None, None))}
+
+
+def test_dump_is_the_whole_dataset_in_gzip_nquads_or_trig(endpoint):
+    nq = requests.get(endpoint.base + "dump")
+    assert nq.status_code == 200
+    assert nq.headers["Content-Type"] == "application/gzip"
+    assert "sdkg.nq.gz" in nq.headers["Content-Disposition"]
+    quads = dump_quads(nq.content, "nquads")
+    expected = {
+        (s, p, o, str(g.identifier if hasattr(g, "identifier") else g))
+        for s, p, o, g in load_fixture_dataset().quads((None, None, None, None))
+    }
+    assert quads == expected
+    trig = requests.get(endpoint.base + "dump", params={"format": "trig"})
+    assert "sdkg.trig.gz" in trig.headers["Content-Disposition"]
+    assert dump_quads(trig.content, "trig") == expected
+    by_accept = requests.get(endpoint.base + "dump", headers={"Accept": "application/trig"})
+    assert "sdkg.trig.gz" in by_accept.headers["Content-Disposition"]
+    assert requests.get(endpoint.base + "dump", params={"format": "csv"}).status_code == 406
+
+
+@pytest.mark.parametrize(
+    "path", ["sparql?query=ASK%7B%7D", ".well-known/void", "sparql", "healthz"]
+)
+def test_cors_allows_any_origin(endpoint, path):
+    response = requests.get(endpoint.base + path, headers={"Origin": "https://example.org"})
+    assert response.status_code == 200
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_cors_preflight(endpoint):
+    response = requests.options(
+        endpoint.sparql,
+        headers={
+            "Origin": "https://example.org",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
+    assert response.status_code in (200, 204)
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "POST" in response.headers["Access-Control-Allow-Methods"]
+    assert "content-type" in response.headers["Access-Control-Allow-Headers"].lower()
+
+
+def test_healthz_reports_the_store(endpoint):
+    health = endpoint.health()
+    assert health["status"] == "ok" and health["ready"] is True
+    assert health["store"] == "oxigraph-memory" and health["warming"] is False
+    assert health["triples"] == count(endpoint, "GRAPH ?g { ?s ?p ?o }")
+    assert health["graphs"] == len([g for g in load_fixture_dataset().graphs() if len(g)])

@@ -1,0 +1,120 @@
+"""Limits and lifecycle: row cap, query time limit, clean shutdown, access log."""
+
+from __future__ import annotations
+
+import re
+import signal
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import rdflib
+import requests
+from conftest import ENDPOINT_DATA, SHARED_MAX_ROWS
+
+ALL_QUADS = "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }"
+TRUNCATED = f"true; limit={SHARED_MAX_ROWS}"
+# Six-way cross product: about 40^6 = 4e9 combinations, minutes of work.
+RUNAWAY = (
+    "SELECT (COUNT(*) AS ?n) "
+    "WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n1 ?o . ?p ?q ?r }"
+)
+
+
+def total_quads(endpoint) -> int:
+    query = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    response = requests.get(endpoint.sparql, params={"query": query})
+    return int(response.json()["results"]["bindings"][0]["n"]["value"])
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
+def test_rows_past_the_cap_are_cut_and_flagged(endpoint, fmt):
+    assert total_quads(endpoint) > SHARED_MAX_ROWS  # the cap really bites
+    response = requests.get(endpoint.sparql, params={"query": ALL_QUADS, "format": fmt})
+    assert response.status_code == 200
+    assert response.headers["SDKG-Results-Truncated"] == TRUNCATED
+    if fmt == "json":
+        count = len(response.json()["results"]["bindings"])
+    elif fmt == "xml":
+        count = response.text.count("<result>")
+    else:
+        count = len(response.text.splitlines()) - 1  # minus the header line
+    assert count == SHARED_MAX_ROWS
+
+
+def test_results_within_the_cap_are_not_flagged(endpoint):
+    for limit in (5, SHARED_MAX_ROWS):
+        query = f"{ALL_QUADS} LIMIT {limit}"
+        response = requests.get(endpoint.sparql, params={"query": query})
+        assert "SDKG-Results-Truncated" not in response.headers
+        assert len(response.json()["results"]["bindings"]) == limit
+
+
+def test_construct_past_the_cap_is_cut_and_flagged(endpoint):
+    query = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+    response = requests.get(endpoint.sparql, params={"query": query, "format": "nt"})
+    assert response.headers["SDKG-Results-Truncated"] == TRUNCATED
+    assert len(rdflib.Graph().parse(data=response.text, format="nt")) == SHARED_MAX_ROWS
+
+
+def test_runaway_query_is_stopped_while_others_are_served(start_server):
+    server = start_server(
+        "--memory", "--data", str(ENDPOINT_DATA), "--timeout", "2", "--workers", "2"
+    )
+    outcome: dict = {}
+
+    def run_runaway() -> None:
+        started = time.monotonic()
+        response = requests.get(server.sparql, params={"query": RUNAWAY}, timeout=120)
+        outcome.update(status=response.status_code, text=response.text,
+                       seconds=time.monotonic() - started)  # fmt: skip
+
+    runaway = threading.Thread(target=run_runaway)
+    runaway.start()
+    served = 0
+    while runaway.is_alive():
+        response = requests.get(server.sparql, params={"query": "ASK { ?s ?p ?o }"}, timeout=10)
+        assert response.status_code == 200 and response.json()["boolean"] is True
+        served += 1
+        time.sleep(0.1)
+    runaway.join()
+    assert outcome["status"] == 503
+    assert "exceeded the 2 s limit" in outcome["text"]
+    assert outcome["seconds"] < 8
+    assert served >= 5  # another client was answered while the runaway query ran
+
+    # The worker that ran it is recycled, so the query really stops.
+    match = re.search(r"recycling worker (\d+)", server.log_text())
+    assert match, server.log_text()
+    proc = Path(f"/proc/{match.group(1)}")
+    deadline = time.monotonic() + 30
+    while proc.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not proc.exists()
+    # ... and the server answers normally afterwards.
+    for _ in range(6):
+        response = requests.get(server.sparql, params={"query": "ASK { ?s ?p ?o }"}, timeout=10)
+        assert response.status_code == 200
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_shuts_down_cleanly_on_signal(start_server, sig):
+    server = start_server("--memory", "--data", str(ENDPOINT_DATA))
+    assert requests.get(server.sparql, params={"query": "ASK {}"}).status_code == 200
+    started = time.monotonic()
+    assert server.stop(sig, timeout=20) == 0
+    assert time.monotonic() - started < 10
+    assert "Shutting down" in server.log_text()
+    assert "Traceback" not in server.log_text()
+    with pytest.raises(requests.ConnectionError):
+        requests.get(server.sparql, params={"query": "ASK {}"}, timeout=5)
+
+
+def test_each_request_is_logged_with_its_time(endpoint):
+    marker = "logged-marker-4711"
+    requests.get(endpoint.sparql, params={"query": f"ASK {{ ?s ?p '{marker}' }}"})
+    time.sleep(0.2)
+    lines = [line for line in endpoint.log_text().splitlines() if marker in line]
+    assert lines
+    assert re.search(r'"GET /sparql\?query=\S+ HTTP/1.1" 200 \d+ \d+ms', lines[-1])
