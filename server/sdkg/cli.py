@@ -270,12 +270,19 @@ def store_options(command: Any) -> Any:
 @click.option("--threads", type=int, help="Request threads per process [default: 8].")
 @click.option("--timeout", type=float, help="Query time limit in seconds [default: 30].")
 @click.option("--max-query-length", type=int, help="Longest query, characters [default: 100000].")
-def serve(**options: Any) -> None:
+@click.option(
+    "--allow-service",
+    multiple=True,
+    metavar="URL",
+    help="SPARQL endpoint a query may call with SERVICE (repeatable; 'none' turns federation "
+    "off) [default: the Wikidata and DBpedia endpoints].",
+)
+def serve(allow_service: tuple[str, ...], **options: Any) -> None:
     """Serve the SPARQL endpoint (production WSGI server)."""
     from sdkg.server import serve as run_server
     from sdkg.store import StoreError
 
-    settings = _settings(**options)
+    settings = _settings(**options, allow_service=allow_service or None)
     try:
         run_server(settings)
     except StoreError as error:
