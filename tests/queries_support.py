@@ -1,48 +1,43 @@
-"""Run a SPARQL query over the bundled ontology and data, the way the server does.
+"""Run a SPARQL query on the bundled ontology and data through sdkg's public surfaces.
 
-Every ``.ttl`` file under ``ontology/`` and ``data/`` (recursively) is loaded
-into an in-memory pyoxigraph store as its own named graph, and the query runs
-with the default graph as the union of all graphs: the server's semantics.
-The store is built once per test session.
+``rows_over_http`` asks a real ``sdkg serve`` process at ``/sparql``;
+``rows_over_cli`` runs ``sdkg query --format json`` (in-process, through click).
+Both return the rows of a SELECT query as dicts: variable name -> lexical value,
+IRI or blank node id; unbound variables are absent; rows keep the query's order.
 """
 
 from __future__ import annotations
 
-from functools import cache
+import json
+from typing import Any
 
-from pyoxigraph import NamedNode, QuerySolutions, RdfFormat, Store
+import requests
+from click.testing import CliRunner
 
-from sdkg.resources import bundled_path
-
-GRAPH_BASE = "https://w3id.org/sdkg/graph/"
-
-
-@cache
-def _store() -> Store:
-    store = Store()
-    for folder in ("ontology", "data"):
-        root = bundled_path(folder)
-        for path in sorted(root.rglob("*.ttl")):
-            name = f"{folder}/{path.relative_to(root).with_suffix('').as_posix()}"
-            store.load(path=path, format=RdfFormat.TURTLE, to_graph=NamedNode(GRAPH_BASE + name))
-    return store
+from sdkg.cli import main as sdkg_main
 
 
-def run_query(text: str) -> list[dict[str, str]]:
-    """The rows of a SELECT query: variable name -> lexical value, IRI or blank node id.
+def rows_from_results(results: dict[str, Any]) -> list[dict[str, str]]:
+    """The rows of a parsed ``application/sparql-results+json`` document."""
+    return [
+        {name: term["value"] for name, term in binding.items()}
+        for binding in results["results"]["bindings"]
+    ]
 
-    Unbound variables are absent from their row. Rows keep the query's order.
-    """
-    solutions = _store().query(text, use_default_graph_as_union=True)
-    if not isinstance(solutions, QuerySolutions):
-        raise TypeError("run_query expects a SELECT query")
-    names = [variable.value for variable in solutions.variables]
-    rows = []
-    for solution in solutions:
-        row = {}
-        for name in names:
-            term = solution[name]
-            if term is not None:
-                row[name] = term.value
-        rows.append(row)
-    return rows
+
+def rows_over_http(sparql_url: str, text: str) -> list[dict[str, str]]:
+    """POST the query to a running endpoint and parse its JSON results."""
+    response = requests.post(
+        sparql_url, data={"query": text}, headers={"Accept": "application/sparql-results+json"}
+    )
+    assert response.status_code == 200, response.text
+    return rows_from_results(response.json())
+
+
+def rows_over_cli(text: str) -> list[dict[str, str]]:
+    """Run ``sdkg query --memory --format json --query TEXT`` and parse its output."""
+    result = CliRunner().invoke(
+        sdkg_main, ["query", "--memory", "--format", "json", "--query", text]
+    )
+    assert result.exit_code == 0, result.output
+    return rows_from_results(json.loads(result.stdout))

@@ -9,11 +9,14 @@ rows are listed in that order (string order is by code point: "MIT" < "Max").
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from queries_support import run_query
+from queries_support import rows_from_results, rows_over_cli, rows_over_http
 from rdflib.plugins.sparql import prepareQuery
 
 from sdkg.named_queries import (
@@ -115,7 +118,25 @@ SDIM = "CAS-TWAS Center of Excellence on Space Science for Disaster Mitigation"
 AIR = "Aerospace Information Research Institute, CAS"
 
 
-def answer(name: str, *columns: str) -> list[tuple[str, ...]]:
+# The console script installed beside the interpreter running the tests.
+SDKG = str(Path(sys.executable).parent / "sdkg")
+
+
+@pytest.fixture(scope="module")
+def bundled_endpoint(start_server):
+    """One real server over the bundled ontology and data."""
+    return start_server("--memory")
+
+
+@pytest.fixture(params=["sparql-endpoint", "sdkg-query"])
+def run_query(request, bundled_endpoint):
+    """Run a query through /sparql or through `sdkg query`: each test runs on both."""
+    if request.param == "sparql-endpoint":
+        return lambda text: rows_over_http(bundled_endpoint.sparql, text)
+    return rows_over_cli
+
+
+def answer(run_query, name: str, *columns: str) -> list[tuple[str, ...]]:
     """Run the named query; each row as a tuple of the given columns ("" when unbound)."""
     rows = run_query(find_query(name).text)
     return [tuple(row.get(column, "") for column in columns) for row in rows]
@@ -139,7 +160,7 @@ def test_the_thirty_questions_of_the_issue_are_there() -> None:
 
 
 @pytest.mark.parametrize("path", QUERY_FILES, ids=lambda path: path.stem)
-def test_named_query_file(path: Path) -> None:
+def test_named_query_file(path: Path, run_query) -> None:
     query = read_query(path)
     lines = query.text.splitlines()
     assert lines[0].startswith("# title: ")
@@ -169,16 +190,16 @@ def test_named_query_file(path: Path) -> None:
 # The answers, question by question.
 
 
-def test_cq01_centre_organizers() -> None:
+def test_cq01_centre_organizers(run_query) -> None:
     # "five centers of excellence organized by the CAS and TWAS"
-    assert answer("1", "organizationLabel", "acronym", "centres") == [
+    assert answer(run_query, "1", "organizationLabel", "acronym", "centres") == [
         (CAS, "CAS", "5"),
         (TWAS, "TWAS", "5"),
     ]
 
 
-def test_cq02_centre_acronyms() -> None:
-    assert answer("2", "centreLabel", "acronym") == [
+def test_cq02_centre_acronyms(run_query) -> None:
+    assert answer(run_query, "2", "centreLabel", "acronym") == [
         (CEGT, "CEGT"),
         (CEWE, "CEWE"),
         (COEBIO, "CoEBio"),
@@ -187,16 +208,16 @@ def test_cq02_centre_acronyms() -> None:
     ]
 
 
-def test_cq03_climate_and_environment_centres() -> None:
-    assert answer("3", "acronym", "centreLabel", "areaLabel") == [
+def test_cq03_climate_and_environment_centres(run_query) -> None:
+    assert answer(run_query, "3", "acronym", "centreLabel", "areaLabel") == [
         ("CEWE", CEWE, "water and environment"),
         ("ICCES", ICCES, "climate and environment sciences"),
     ]
 
 
-def test_cq04_acronym_expansions() -> None:
+def test_cq04_acronym_expansions(run_query) -> None:
     # Essay names; official and other names from the reference table's centre rows.
-    assert answer("4", "acronym", "organizationLabel", "officialName", "otherName") == [
+    assert answer(run_query, "4", "acronym", "organizationLabel", "officialName", "otherName") == [
         (
             "ICCES",
             ICCES,
@@ -212,19 +233,22 @@ def test_cq04_acronym_expansions() -> None:
     ]
 
 
-def test_cq05_centre_audience_opportunities_place() -> None:
+def test_cq05_centre_audience_opportunities_place(run_query) -> None:
     # "researchers/scholar from the developing countries to study, train and work in top
     # Beijing-based laboratories"
     audience = "researchers and scholars from developing countries"
-    assert answer("5", "audienceLabel", "opportunityLabel", "cityLabel", "countryLabel") == [
+    assert answer(
+        run_query, "5", "audienceLabel", "opportunityLabel", "cityLabel", "countryLabel"
+    ) == [
         (audience, "study", "Beijing", "China"),
         (audience, "training", "Beijing", "China"),
         (audience, "work", "Beijing", "China"),
     ]
 
 
-def test_cq06_twas_founding() -> None:
+def test_cq06_twas_founding(run_query) -> None:
     assert answer(
+        run_query,
         "6",
         "organizationLabel",
         "founded",
@@ -245,25 +269,33 @@ def test_cq06_twas_founding() -> None:
     ]
 
 
-def test_cq07_twas_location() -> None:
+def test_cq07_twas_location(run_query) -> None:
     # Premises: the essay. City: TWAS's ROR record 00twbd828 (Trieste, GeoNames 3165185).
     rows = answer(
-        "7", "premisesOfLabel", "cityLabel", "countryLabel", "continentLabel", "citySourceLabel"
+        run_query,
+        "7",
+        "premisesOfLabel",
+        "cityLabel",
+        "countryLabel",
+        "continentLabel",
+        "citySourceLabel",
     )
     assert [row[:4] for row in rows] == [(ICTP, "Trieste", "Italy", "Europe")]
     assert "00twbd828" in rows[0][4]
 
 
-def test_cq08_twas_reach_keeps_the_qualifiers() -> None:
+def test_cq08_twas_reach_keeps_the_qualifiers(run_query) -> None:
     # "connecting more than 1,000 scientists in some 70 countries"
-    assert answer("8", "measureLabel", "qualifierLabel", "value", "unit", "sourceLabel") == [
+    assert answer(
+        run_query, "8", "measureLabel", "qualifierLabel", "value", "unit", "sourceLabel"
+    ) == [
         ("number of countries", "some", "70", "countries", ESSAY),
         ("number of scientists", "more than", "1000", "scientists", ESSAY),
     ]
 
 
-def test_cq09_twas_principal_aim() -> None:
-    assert answer("9", "organizationLabel", "principalAim", "purposeLabel") == [
+def test_cq09_twas_principal_aim(run_query) -> None:
+    assert answer(run_query, "9", "organizationLabel", "principalAim", "purposeLabel") == [
         (
             TWAS,
             "to promote scientific capacity and excellence for sustainable development in the "
@@ -273,8 +305,8 @@ def test_cq09_twas_principal_aim() -> None:
     ]
 
 
-def test_cq10_cas_national_roles_and_advice() -> None:
-    assert answer("10", "relationLabel", "conceptLabel") == [
+def test_cq10_cas_national_roles_and_advice(run_query) -> None:
+    assert answer(run_query, "10", "relationLabel", "conceptLabel") == [
         ("national role", "academic governing body"),
         ("national role", "national academy"),
         ("national role", "national scientific think tank"),
@@ -284,22 +316,22 @@ def test_cq10_cas_national_roles_and_advice() -> None:
     ]
 
 
-def test_cq11_cas_research_institutes_by_source() -> None:
+def test_cq11_cas_research_institutes_by_source(run_query) -> None:
     # The essay's "over 114" (undated), the reference notes' 104 (2013) and 106 (2023).
-    assert answer("11", "value", "qualifierLabel", "unit", "year", "sourceLabel") == [
+    assert answer(run_query, "11", "value", "qualifierLabel", "unit", "year", "sourceLabel") == [
         ("114", "over", "research institutes", "", ESSAY),
         ("104", "", "research institutes", "2013", "sdkg reference notes"),
         ("106", "", "research institutes", "2023", "sdkg reference notes"),
     ]
 
 
-def test_cq12_universities_under_cas() -> None:
-    assert answer("12", "universityLabel", "acronym") == [(USTC, "USTC")]
+def test_cq12_universities_under_cas(run_query) -> None:
+    assert answer(run_query, "12", "universityLabel", "acronym") == [(USTC, "USTC")]
 
 
-def test_cq13_ustc_partners() -> None:
+def test_cq13_ustc_partners(run_query) -> None:
     # Names as the essay gives them; official names from the reference table.
-    assert answer("13", "partnerLabel", "officialName") == [
+    assert answer(run_query, "13", "partnerLabel", "officialName") == [
         ("Berkeley", "University of California, Berkeley"),
         (
             "European Organization for Nuclear Research",
@@ -315,9 +347,11 @@ def test_cq13_ustc_partners() -> None:
     ]
 
 
-def test_cq14_ustc_partners_by_country_and_continent() -> None:
+def test_cq14_ustc_partners_by_country_and_continent(run_query) -> None:
     # Places from the partners' ROR records; ITER at Saint-Paul-lès-Durance (reference caveat 4).
-    assert answer("14", "continentLabel", "countryLabel", "cityLabel", "partnerLabel") == [
+    assert answer(
+        run_query, "14", "continentLabel", "countryLabel", "cityLabel", "partnerLabel"
+    ) == [
         (
             "Europe",
             "France",
@@ -335,14 +369,14 @@ def test_cq14_ustc_partners_by_country_and_continent() -> None:
     ]
 
 
-def test_cq15_ustc_networks() -> None:
-    assert answer("15", "networkLabel", "acronym") == [
+def test_cq15_ustc_networks(run_query) -> None:
+    assert answer(run_query, "15", "networkLabel", "acronym") == [
         ("Association of East Asian Research Universities", "AEARU"),
         ("Association of Pacific Rim Universities", "APRU"),
     ]
 
 
-def test_cq16_ustc_partner_kinds_with_their_ror_source() -> None:
+def test_cq16_ustc_partner_kinds_with_their_ror_source(run_query) -> None:
     expected = [
         (
             "international research organization",
@@ -362,21 +396,21 @@ def test_cq16_ustc_partner_kinds_with_their_ror_source() -> None:
         ("university", "Stanford University", "00f54p054"),
         ("university", "Yale University", "03v76x132"),
     ]
-    rows = answer("16", "kindLabel", "partnerLabel", "kindSourceLabel")
+    rows = answer(run_query, "16", "kindLabel", "partnerLabel", "kindSourceLabel")
     assert [row[:2] for row in rows] == [row[:2] for row in expected]
     for (_, _, source), (_, _, ror_id) in zip(rows, expected, strict=True):
         assert source.startswith("ROR record") and ror_id in source
 
 
-def test_cq17_ustc_students_per_essay() -> None:
+def test_cq17_ustc_students_per_essay(run_query) -> None:
     # "approximately 18,000 national and international students"
-    assert answer("17", "universityLabel", "qualifierLabel", "value", "unit", "sourceLabel") == [
-        (USTC, "approximately", "18000", "national and international students", ESSAY)
-    ]
+    assert answer(
+        run_query, "17", "universityLabel", "qualifierLabel", "value", "unit", "sourceLabel"
+    ) == [(USTC, "approximately", "18000", "national and international students", ESSAY)]
 
 
-def test_cq18_ustc_mission_and_name() -> None:
-    assert answer("18", "universityLabel", "missionStatement", "nickname") == [
+def test_cq18_ustc_mission_and_name(run_query) -> None:
+    assert answer(run_query, "18", "universityLabel", "missionStatement", "nickname") == [
         (
             USTC,
             "To Build a Global University and Educate the Brilliant of the World.",
@@ -385,8 +419,10 @@ def test_cq18_ustc_mission_and_name() -> None:
     ]
 
 
-def test_cq19_ustc_pedagogy() -> None:
-    assert answer("19", "universityLabel", "pedagogicalPhilosophy", "statedAs", "sourceLabel") == [
+def test_cq19_ustc_pedagogy(run_query) -> None:
+    assert answer(
+        run_query, "19", "universityLabel", "pedagogicalPhilosophy", "statedAs", "sourceLabel"
+    ) == [
         (
             USTC,
             "integrates teaching with research and theory with practice",
@@ -397,19 +433,21 @@ def test_cq19_ustc_pedagogy() -> None:
     ]
 
 
-def test_cq20_essay_author_fellowship_host() -> None:
+def test_cq20_essay_author_fellowship_host(run_query) -> None:
     # "About the Author: Mirza A.A. Baig is CAS-TWAS President's Fellow at USTC."
-    assert answer("20", "documentLabel", "authorLabel", "programmeLabel", "hostLabel") == [
-        (ESSAY, BAIG, FELLOWSHIP, USTC)
+    assert answer(
+        run_query, "20", "documentLabel", "authorLabel", "programmeLabel", "hostLabel"
+    ) == [(ESSAY, BAIG, FELLOWSHIP, USTC)]
+
+
+def test_cq21_cas_twas_fellowships_and_holders(run_query) -> None:
+    assert answer(run_query, "21", "programmeLabel", "fellowLabel", "hostLabel") == [
+        (FELLOWSHIP, BAIG, USTC)
     ]
 
 
-def test_cq21_cas_twas_fellowships_and_holders() -> None:
-    assert answer("21", "programmeLabel", "fellowLabel", "hostLabel") == [(FELLOWSHIP, BAIG, USTC)]
-
-
-def test_cq22_quotations() -> None:
-    assert answer("22", "speakerLabel", "text", "documentLabel") == [
+def test_cq22_quotations(run_query) -> None:
+    assert answer(run_query, "22", "speakerLabel", "text", "documentLabel") == [
         (
             "Xi Jinping",
             "Nowadays the challenges for science and technology are more and more globalized, "
@@ -420,10 +458,10 @@ def test_cq22_quotations() -> None:
     ]
 
 
-def test_cq23_global_challenges() -> None:
+def test_cq23_global_challenges(run_query) -> None:
     # "climate change, cyber security, food security, sustainable development,
     # demographical transformation and energy etc."
-    assert answer("23", "challengeLabel", "essayWording") == [
+    assert answer(run_query, "23", "challengeLabel", "essayWording") == [
         ("climate change", ""),
         ("cyber security", ""),
         ("demographic transformation", "demographical transformation"),
@@ -433,13 +471,13 @@ def test_cq23_global_challenges() -> None:
     ]
 
 
-def test_cq24_sdg_goals_of_challenges_and_research_areas() -> None:
+def test_cq24_sdg_goals_of_challenges_and_research_areas(run_query) -> None:
     # Goal titles from the reference table (UN SDG scheme). Each concept matched to the goal
     # whose title names its subject; no goal for cyber security, demographic transformation,
     # biotechnology, or sustainable development (the subject of all goals, not one).
     challenges, areas = "Global challenges", "Research areas"
     climate = "SDG 13: Climate action"
-    assert answer("24", "schemeLabel", "conceptLabel", "goalLabel") == [
+    assert answer(run_query, "24", "schemeLabel", "conceptLabel", "goalLabel") == [
         (challenges, "climate change", climate),
         (challenges, "cyber security", ""),
         (challenges, "demographic transformation", ""),
@@ -459,8 +497,8 @@ def test_cq24_sdg_goals_of_challenges_and_research_areas() -> None:
     ]
 
 
-def test_cq25_sd_benefits_in_essay_order() -> None:
-    rows = answer("25", "text", "sourceLabel", "claimLabel")
+def test_cq25_sd_benefits_in_essay_order(run_query) -> None:
+    rows = answer(run_query, "25", "text", "sourceLabel", "claimLabel")
     assert [row[:2] for row in rows] == [
         (
             "The most important benefits of SD include the prospect to promote the domestic "
@@ -484,15 +522,15 @@ def test_cq25_sd_benefits_in_essay_order() -> None:
     assert all(label.startswith("Benefit: ") for _, _, label in rows)
 
 
-def test_cq26_sd_definition_and_fields() -> None:
-    assert answer("26", "conceptLabel", "definition", "fieldLabel", "sourceLabel") == [
+def test_cq26_sd_definition_and_fields(run_query) -> None:
+    assert answer(run_query, "26", "conceptLabel", "definition", "fieldLabel", "sourceLabel") == [
         ("science diplomacy", SD_DEFINITION, field, ESSAY)
         for field in ("education", "innovation", "science", "technology")
     ]
 
 
-def test_cq27_document_and_words_for_over_114_institutes() -> None:
-    assert answer("27", "documentLabel", "authorLabel", "exactWords") == [
+def test_cq27_document_and_words_for_over_114_institutes(run_query) -> None:
+    assert answer(run_query, "27", "documentLabel", "authorLabel", "exactWords") == [
         (
             ESSAY,
             BAIG,
@@ -503,7 +541,7 @@ def test_cq27_document_and_words_for_over_114_institutes() -> None:
     ]
 
 
-def test_cq28_organization_gaps() -> None:
+def test_cq28_organization_gaps(run_query) -> None:
     # The centres: no identifiers of their own, no founding date or Chinese name in the essay
     # or the reference. AIR: known only from CAS's ROR record (no record of its own).
     centres = sorted([COEBIO, CEWE, ICCES, CEGT, SDIM])
@@ -512,18 +550,18 @@ def test_cq28_organization_gaps() -> None:
         for centre in centres
         for gap in ("Chinese label", "external identifier", "founding date")
     ]
-    assert answer("28", "organizationLabel", "lacks") == expected
+    assert answer(run_query, "28", "organizationLabel", "lacks") == expected
 
 
-def test_cq29_abdus_salam_connections() -> None:
-    assert answer("29", "organizationLabel", "how") == [
+def test_cq29_abdus_salam_connections(run_query) -> None:
+    assert answer(run_query, "29", "organizationLabel", "how") == [
         (ICTP, "bears his name"),
         (TWAS, "founding leader"),
     ]
 
 
-def test_cq30_author_to_twas_chain() -> None:
-    assert answer("30", "step", "fromLabel", "relationLabel", "toLabel") == [
+def test_cq30_author_to_twas_chain(run_query) -> None:
+    assert answer(run_query, "30", "step", "fromLabel", "relationLabel", "toLabel") == [
         ("1", ESSAY, "author", BAIG),
         ("2", BAIG, "fellow of", FELLOWSHIP),
         ("3", FELLOWSHIP, "jointly organized by", TWAS),
@@ -623,3 +661,30 @@ def test_two_files_with_one_number_are_reported(tmp_path: Path) -> None:
         (tmp_path / name).write_text(GOOD_HEADER, encoding="utf-8")
     with pytest.raises(QueryFileError, match="number 05 is also used by"):
         list_queries(tmp_path)
+
+
+def test_sdkg_query_list_names_every_query_with_its_title() -> None:
+    listed = subprocess.run(
+        [SDKG, "query", "--list"], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    queries = list_queries()
+    assert len(listed) == len(queries) == 30
+    for line, query in zip(listed, queries, strict=True):
+        assert line.split()[0] == query.name and line.endswith(query.title)
+
+
+@pytest.mark.parametrize("name", ["cq02", "2", "centre-acronyms", "cq02-centre-acronyms"])
+def test_sdkg_query_runs_a_named_query_by_number_or_slug(name: str, bundled_endpoint) -> None:
+    run = subprocess.run(
+        [SDKG, "query", name, "--memory", "--format", "json"], capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stderr
+    assert rows_from_results(json.loads(run.stdout)) == rows_over_http(
+        bundled_endpoint.sparql, find_query("cq02").text
+    )
+
+
+def test_sdkg_query_unknown_name_exits_2_and_names_the_list() -> None:
+    run = subprocess.run([SDKG, "query", "cq99", "--memory"], capture_output=True, text=True)
+    assert run.returncode == 2
+    assert "no named query 'cq99'" in run.stderr and "sdkg query --list" in run.stderr
