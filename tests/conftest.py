@@ -9,7 +9,14 @@ Use the session fixture ``start_server`` to start one with any arguments::
 Servers are started with ``--port 0`` (the server picks a free port and prints its
 URL), log to a file (``server.log_text()``), get a private store folder unless
 ``--store`` or ``--memory`` is given, and are stopped at the end of the session.
-``endpoint`` is one shared in-memory server over ``tests/fixtures/endpoint``.
+
+Backends: ``endpoint`` is one shared server over ``tests/fixtures/endpoint`` for each
+store backend in :data:`BACKENDS`, so every test using it runs twice: on the embedded
+store (``--memory``) and in front of a real Virtuoso (``virtuoso``; skipped, with the
+reason, only where Debian's ``virtuoso-opensource-7-bin`` is not installed, and an error
+instead under ``SDKG_TEST_REQUIRE_VIRTUOSO=1`` as in CI). Tests starting their own
+servers take the ``backend`` parameter and ``store_args(backend, name)``: each ``name``
+(one dataset) gets its own Virtuoso database, started once per session.
 """
 
 from __future__ import annotations
@@ -25,8 +32,10 @@ from pathlib import Path
 
 import pytest
 import requests
+import virtuoso_support
 
 ENDPOINT_DATA = Path(__file__).parent / "fixtures" / "endpoint"
+BACKENDS = ("oxigraph", "virtuoso")
 SHARED_MAX_ROWS = 20
 _URL = re.compile(r"serving SPARQL at (http://\S+/)sparql")
 
@@ -38,6 +47,7 @@ class RunningServer:
     process: subprocess.Popen
     base: str  # "http://127.0.0.1:PORT/"
     log_path: Path
+    backend: str = "oxigraph"
 
     @property
     def sparql(self) -> str:
@@ -115,10 +125,69 @@ def start_server(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def endpoint(start_server) -> RunningServer:
-    """One in-memory server over the endpoint fixture data, shared by the test modules."""
-    return start_server(
-        "--memory",
+def virtuoso_stores(tmp_path_factory):
+    """Factory: ``virtuoso_stores(name) -> Virtuoso``, one throwaway database per name."""
+    missing = virtuoso_support.missing_binaries()
+    if missing:
+        reason = (
+            f"{', '.join(missing)} not installed (Debian package virtuoso-opensource-7-bin; "
+            ".ci/system-packages installs it)"
+        )
+        if os.environ.get("SDKG_TEST_REQUIRE_VIRTUOSO") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    running: dict[str, virtuoso_support.Virtuoso] = {}
+
+    def get(name: str) -> virtuoso_support.Virtuoso:
+        if name not in running:
+            folder = tmp_path_factory.mktemp(f"virtuoso-{name}")
+            running[name] = virtuoso_support.start_virtuoso(folder)
+        return running[name]
+
+    yield get
+    for virtuoso in running.values():
+        virtuoso.stop()
+
+
+@pytest.fixture(scope="session")
+def store_args(request):
+    """Factory: ``store_args(backend, name) -> (args, env)`` choosing the store of a server.
+
+    ``oxigraph`` is the embedded store in memory; ``virtuoso`` a Virtuoso database kept
+    for ``name``: servers given the same name share it (and must serve the same files).
+    """
+
+    def args_for(backend: str, name: str) -> tuple[list[str], dict[str, str]]:
+        if backend == "oxigraph":
+            return ["--memory"], {}
+        virtuoso = request.getfixturevalue("virtuoso_stores")(name)
+        return virtuoso.sdkg_args(), virtuoso.sdkg_env()
+
+    return args_for
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    """The store backend a test runs on: each test taking it runs once per backend."""
+    return request.param
+
+
+def start_on(start_server, store_args, backend: str, name: str, *args: str, **kwargs):
+    """Start a server on ``backend`` (store ``name`` for Virtuoso) with more arguments."""
+    backend_args, env = store_args(backend, name)
+    server = start_server(*backend_args, *args, env={**env, **kwargs.pop("env", {})}, **kwargs)
+    server.backend = backend
+    return server
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def endpoint(request, start_server, store_args) -> RunningServer:
+    """One server over the endpoint fixture data per backend, shared by the test modules."""
+    return start_on(
+        start_server,
+        store_args,
+        request.param,
+        "endpoint",
         "--data",
         str(ENDPOINT_DATA),
         "--max-rows",

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import rdflib
 import requests
-from conftest import ENDPOINT_DATA, SHARED_MAX_ROWS
+from conftest import ENDPOINT_DATA, SHARED_MAX_ROWS, start_on
 
 ALL_QUADS = "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }"
 TRUNCATED = f"true; limit={SHARED_MAX_ROWS}"
@@ -58,10 +58,9 @@ def test_construct_past_the_cap_is_cut_and_flagged(endpoint):
     assert len(rdflib.Graph().parse(data=response.text, format="nt")) == SHARED_MAX_ROWS
 
 
-def test_runaway_query_is_stopped_while_others_are_served(start_server):
-    server = start_server(
-        "--memory", "--data", str(ENDPOINT_DATA), "--timeout", "2", "--workers", "2"
-    )
+def test_runaway_query_is_stopped_while_others_are_served(start_server, store_args, backend):
+    server = start_on(start_server, store_args, backend, "endpoint",
+                      "--data", str(ENDPOINT_DATA), "--timeout", "2", "--workers", "2")  # fmt: skip
     outcome: dict = {}
 
     def run_runaway() -> None:
@@ -83,6 +82,10 @@ def test_runaway_query_is_stopped_while_others_are_served(start_server):
     assert "exceeded the 2 s limit" in outcome["text"]
     assert outcome["seconds"] < 8
     assert served >= 5  # another client was answered while the runaway query ran
+    if backend != "oxigraph":
+        # A remote store stops the query itself (Virtuoso gets a timeout parameter).
+        assert "recycling worker" not in server.log_text()
+        return
 
     # The worker that ran it is recycled, so the query really stops.
     match = re.search(r"recycling worker (\d+)", server.log_text())
@@ -99,8 +102,8 @@ def test_runaway_query_is_stopped_while_others_are_served(start_server):
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
-def test_shuts_down_cleanly_on_signal(start_server, sig):
-    server = start_server("--memory", "--data", str(ENDPOINT_DATA))
+def test_shuts_down_cleanly_on_signal(start_server, store_args, backend, sig):
+    server = start_on(start_server, store_args, backend, "endpoint", "--data", str(ENDPOINT_DATA))
     assert requests.get(server.sparql, params={"query": "ASK {}"}).status_code == 200
     started = time.monotonic()
     assert server.stop(sig, timeout=20) == 0

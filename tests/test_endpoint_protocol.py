@@ -45,6 +45,18 @@ def test_get_answers_a_select_over_the_union_of_all_graphs(endpoint):
     assert {"Ada Fellow", "UNESCO", "Science Diplomacy Forum 2019"} <= {r[1] for r in found}
 
 
+@pytest.mark.parametrize(
+    "condition",
+    ['REGEX(?label, "^中国科学")', 'CONTAINS(?label, "科学技术")', '?label = "中国科学院"@zh'],
+)
+def test_non_ascii_text_in_the_query_matches(endpoint, condition):
+    # Virtuoso reads form bytes as Latin-1 unless told the charset: 0 rows instead of these.
+    query = f"SELECT ?s ?label WHERE {{ ?s <{LABEL}> ?label FILTER({condition}) }}"
+    found = rows(requests.post(endpoint.sparql, data={"query": query}, headers=JSON))
+    assert found == oracle(query)
+    assert found
+
+
 def test_post_form_and_post_direct_answer_like_get(endpoint):
     expected = rows(requests.get(endpoint.sparql, params={"query": LABELS_QUERY}, headers=JSON))
     form = requests.post(endpoint.sparql, data={"query": LABELS_QUERY}, headers=JSON)

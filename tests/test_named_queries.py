@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import start_on
 from queries_support import rows_from_results, rows_over_cli, rows_over_http
 from rdflib.plugins.sparql import prepareQuery
 
@@ -128,12 +129,32 @@ def bundled_endpoint(start_server):
     return start_server("--memory")
 
 
-@pytest.fixture(params=["sparql-endpoint", "sdkg-query"])
-def run_query(request, bundled_endpoint):
-    """Run a query through /sparql or through `sdkg query`: each test runs on both."""
-    if request.param == "sparql-endpoint":
-        return lambda text: rows_over_http(bundled_endpoint.sparql, text)
-    return rows_over_cli
+@pytest.fixture(scope="module")
+def bundled_virtuoso_endpoint(start_server, store_args):
+    """One real server over the bundled ontology and data, in front of Virtuoso."""
+    return start_on(start_server, store_args, "virtuoso", "bundled")
+
+
+#: Named queries Virtuoso 7.2 answers wrongly (sdkg passes the query on unchanged).
+VIRTUOSO_WRONG_ANSWERS = {
+    "test_cq28_organization_gaps": "mis-evaluates FILTER (NOT) EXISTS over property paths",
+    "test_cq30_author_to_twas_chain": "drops the zero-length match of a path* to a variable",
+}
+
+
+@pytest.fixture(params=["sparql-endpoint", "sdkg-query", "sparql-endpoint-on-virtuoso"])
+def run_query(request):
+    """Run a query through /sparql, through `sdkg query`, or through /sparql in front of
+    Virtuoso: each test runs on all three."""
+    if request.param == "sdkg-query":
+        return rows_over_cli
+    wrong = VIRTUOSO_WRONG_ANSWERS.get(request.node.originalname)
+    if request.param == "sparql-endpoint-on-virtuoso" and wrong:
+        request.applymarker(pytest.mark.xfail(reason=f"Virtuoso 7.2 {wrong}", strict=True))
+    server = request.getfixturevalue(
+        "bundled_endpoint" if request.param == "sparql-endpoint" else "bundled_virtuoso_endpoint"
+    )
+    return lambda text: rows_over_http(server.sparql, text)
 
 
 def answer(run_query, name: str, *columns: str) -> list[tuple[str, ...]]:

@@ -6,7 +6,7 @@ import shutil
 import time
 
 import requests
-from conftest import ENDPOINT_DATA, GRAPH, load_fixture_dataset
+from conftest import ENDPOINT_DATA, GRAPH, load_fixture_dataset, start_on
 
 from sdkg import resources
 
@@ -33,12 +33,23 @@ def labels(server) -> set[str]:
     return {b["l"]["value"] for b in response.json()["results"]["bindings"]}
 
 
-def test_restart_reuses_unchanged_files_and_reloads_changed_ones(start_server, tmp_path):
+def test_restart_reuses_unchanged_files_and_reloads_changed_ones(
+    start_server, store_args, backend, tmp_path
+):
     data, store = tmp_path / "data", tmp_path / "store"
     shutil.copytree(ENDPOINT_DATA, data)
-    args = ("--store", str(store), "--data", str(data))
+    if backend == "oxigraph":
+        args = ("--store", str(store), "--data", str(data))
 
-    first = start_server(*args)
+        def start_server_on_backend(*args):
+            return start_server(*args)
+    else:  # the manifest lives in the remote store itself
+        args = ("--data", str(data))
+
+        def start_server_on_backend(*args):
+            return start_on(start_server, store_args, backend, "restart", *args)
+
+    first = start_server_on_backend(*args)
     sync = first.health()["sync"]
     assert sorted(sync["loaded"]) == FILES and sync["reused"] == []
     expected_graphs = {str(g.identifier) for g in load_fixture_dataset().graphs() if len(g)}
@@ -46,7 +57,7 @@ def test_restart_reuses_unchanged_files_and_reloads_changed_ones(start_server, t
     before = labels(first)
     assert first.stop() == 0
 
-    second = start_server(*args)
+    second = start_server_on_backend(*args)
     sync = second.health()["sync"]
     assert sync["loaded"] == [] and sorted(sync["reused"]) == FILES
     assert labels(second) == before
@@ -57,7 +68,7 @@ def test_restart_reuses_unchanged_files_and_reloads_changed_ones(start_server, t
         handle.write('\n<https://w3id.org/sdkg/id/new> <http://www.w3.org/2000/01/'
                      'rdf-schema#label> "A New Centre"@en .\n')  # fmt: skip
     (data / "people.nq").unlink()
-    third = start_server(*args)
+    third = start_server_on_backend(*args)
     sync = third.health()["sync"]
     assert sync["loaded"] == ["data/organizations.ttl"]
     assert sync["dropped"] == ["data/people.nq"]
@@ -77,25 +88,29 @@ def test_disk_store_answers_at_once_then_warms_into_memory(start_server, tmp_pat
         None, __import__("rdflib").RDFS.label)}  # fmt: skip
 
 
-def test_graph_written_by_two_files_is_refused(start_server, tmp_path):
+def test_graph_written_by_two_files_is_refused(start_server, store_args, backend, tmp_path):
     data = tmp_path / "data"
     data.mkdir()
     (data / "a.trig").write_text(f"<{GRAPH}b> {{ <http://x/s> <http://x/p> 1 . }}\n")
     (data / "b.ttl").write_text("<http://x/s> <http://x/p> 2 .\n")
-    server = start_server("--memory", "--data", str(data), wait=False)
+    server = start_on(start_server, store_args, backend, "scratch", "--data", str(data), wait=False)
     assert server.process.wait(30) != 0
     log = server.log_text()
     assert "data/a.trig" in log and "data/b.ttl" in log and "one file" in log
     assert "Traceback" not in log
 
 
-def test_broken_file_stops_the_start_with_its_position(start_server, tmp_path):
+def test_broken_file_stops_the_start_with_its_position(start_server, store_args, backend, tmp_path):
     data = tmp_path / "data"
     data.mkdir()
     (data / "broken.ttl").write_text(
         "<http://x/s> <http://x/p> 1 .\n<http://x/s> <http://x/p> ?o .\n"
     )
-    server = start_server("--store", str(tmp_path / "store"), "--data", str(data), wait=False)
+    if backend == "oxigraph":
+        server = start_server("--store", str(tmp_path / "store"), "--data", str(data), wait=False)
+    else:
+        server = start_on(start_server, store_args, backend, "scratch", "--data", str(data),
+                          wait=False)  # fmt: skip
     assert server.process.wait(30) != 0
     log = server.log_text()
     assert "broken.ttl" in log and "line 2" in log

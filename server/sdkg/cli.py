@@ -252,6 +252,20 @@ _store_options = [
         help="Data folder replacing the bundled data/.",
     ),  # fmt: skip
     click.option("--max-rows", type=int, help="Most result rows returned [default: 10000]."),
+    click.option(
+        "--store-url",
+        metavar="QUERY_URL",
+        help="Serve an existing SPARQL 1.1 store at this Query endpoint instead of the "
+        "embedded one (credentials from SDKG_STORE_USER / SDKG_STORE_PASSWORD).",
+    ),
+    click.option(
+        "--store-update-url", metavar="UPDATE_URL", help="Its Update endpoint [default: QUERY_URL]."
+    ),
+    click.option(
+        "--store-graph-url",
+        metavar="GRAPH_STORE_URL",
+        help="Its Graph Store Protocol endpoint, for fast loads and dumps [default: none].",
+    ),
 ]
 
 

@@ -59,6 +59,19 @@ class Settings:
     allow_service: tuple[str, ...] = DEFAULT_ALLOWED_SERVICES
     #: Log each request with its duration (``SDKG_ACCESS_LOG=0`` to turn off).
     access_log: bool = True
+    #: SPARQL 1.1 Query endpoint of an existing store to serve instead of the embedded
+    #: one (``SDKG_STORE_URL``); see :mod:`sdkg.remote_store`.
+    store_url: str | None = None
+    #: Its SPARQL 1.1 Update endpoint (``SDKG_STORE_UPDATE_URL``); default: ``store_url``.
+    store_update_url: str | None = None
+    #: Its Graph Store Protocol endpoint, used for bulk loads and dumps when given
+    #: (``SDKG_STORE_GRAPH_URL``); without it, sdkg writes with SPARQL Update.
+    store_graph_url: str | None = None
+    #: User name for the store, HTTP basic or digest as it asks (``SDKG_STORE_USER``).
+    store_user: str | None = None
+    #: Password for the store (``SDKG_STORE_PASSWORD``; deliberately no command-line flag,
+    #: so it never shows in a process list).
+    store_password: str | None = None
 
     @property
     def resolved_store_dir(self) -> Path:
@@ -101,6 +114,17 @@ class Settings:
                 raise ValueError(f"{name.replace('_', '-')} must be at least 1")
         if self.timeout <= 0:
             raise ValueError("timeout must be a positive number of seconds")
+        urls = ("store_url", "store_update_url", "store_graph_url")
+        for name in urls:
+            value = getattr(self, name)
+            if value is not None and not value.startswith(("http://", "https://")):
+                raise ValueError(f"{name.replace('_', '-')} {value!r} is not an http(s) URL")
+        if self.store_url is None and (self.store_update_url or self.store_graph_url):
+            raise ValueError("store-update-url and store-graph-url need store-url")
+        if self.store_url is not None and self.memory:
+            raise ValueError("--store-url and --memory exclude each other (the data lives there)")
+        if (self.store_user is None) != (self.store_password is None):
+            raise ValueError("give both SDKG_STORE_USER and SDKG_STORE_PASSWORD, or neither")
 
 
 def allowed_services(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -134,6 +158,8 @@ def _convert(name: str, raw: str) -> Any:
             return int(raw)
         if kind == "float":
             return float(raw)
+        if kind == "str | None":
+            return raw
         if kind == "Path | None":
             return Path(raw).expanduser()
         if kind == "tuple[str, ...]":

@@ -11,6 +11,7 @@ from werkzeug.datastructures import MIMEAccept
 from sdkg.config import Settings
 from sdkg.protocol import (
     ProtocolError,
+    QueryTimeout,
     Table,
     describe_syntax_error,
     negotiate,
@@ -84,6 +85,9 @@ def run_query(settings: Settings, query: str, output_format: str, out: IO[bytes]
     except ProtocolError as error:
         print(f"--format {output_format}: {error.message}", file=sys.stderr)
         return EXIT_USAGE
+    except (ValueError, QueryTimeout) as error:  # refused by a remote store, or too slow
+        print(f"cannot run this query: {error}", file=sys.stderr)
+        return EXIT_ERROR
     out.flush()
     if truncated:
         print(f"note: results truncated at {settings.max_rows} rows (--max-rows)", file=sys.stderr)

@@ -79,7 +79,9 @@ class SdkgServer(BaseApplication):
         from sdkg.web import create_app
 
         store = open_prepared(self.prepared, warm=True)
-        return create_app(self.settings, store, recycle_on_timeout=True)
+        # A runaway pyoxigraph query can only be stopped with its process; a remote
+        # store's query ends with its HTTP request (and the store's own limit).
+        return create_app(self.settings, store, recycle_on_timeout=store.kind != "remote")
 
 
 class GracefulArbiter(Arbiter):
@@ -131,7 +133,10 @@ def serve(settings: Settings) -> None:
     logging.basicConfig(
         level=logging.INFO, stream=sys.stderr, format="[%(process)d] %(levelname)s %(message)s"
     )
-    where = "memory" if settings.memory else str(settings.resolved_store_dir)
+    if settings.store_url is not None:
+        where = settings.store_url
+    else:
+        where = "memory" if settings.memory else str(settings.resolved_store_dir)
     log.info("store: %s", where)
     prepared = prepare_store(settings, isolate=True)
     log.info(

@@ -52,10 +52,16 @@ class Token:
 
 def tokens(text: str) -> Iterator[Token]:
     """The tokens of ``text``, without comments and white space."""
+    for token, _start, _end in _located_tokens(text):
+        yield token
+
+
+def _located_tokens(text: str) -> Iterator[tuple[Token, int, int]]:
+    """Each token with its start and end offsets in ``text``."""
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup or "other"
         if kind not in ("comment", "space"):
-            yield Token(kind, match.group())
+            yield Token(kind, match.group()), match.start(), match.end()
 
 
 def operation_keyword(text: str) -> str | None:
@@ -97,3 +103,37 @@ def service_targets(text: str) -> list[str | None]:
             target = next(stream, None)
         targets.append(target.text[1:-1] if target is not None and target.kind == "iri" else None)
     return targets
+
+
+def iris(text: str) -> list[str]:
+    """Every IRI written in full (``<...>``) in ``text``, without the brackets."""
+    return [token.text[1:-1] for token in tokens(text) if token.kind == "iri"]
+
+
+def without_dataset_clause(text: str) -> str:
+    """``text`` without its FROM / FROM NAMED clauses, for when the protocol names the
+    dataset (SPARQL 1.1 Protocol: the protocol's graphs replace the query's)."""
+    cuts: list[tuple[int, int]] = []
+    located = list(_located_tokens(text))
+    index = 0
+    while index < len(located):
+        token, start, _ = located[index]
+        if token.keyword == "FROM":
+            index += 1
+            if index < len(located) and located[index][0].keyword == "NAMED":
+                index += 1
+            if index < len(located):
+                cuts.append((start, located[index][2]))
+        index += 1
+    for start, end in reversed(cuts):
+        text = text[:start] + text[end:]
+    return text
+
+
+def replace_operation_keyword(text: str, replacement: str) -> str:
+    """``text`` with its operation keyword (SELECT, ASK, ...) replaced by ``replacement``."""
+    keyword = operation_keyword(text)
+    for token, start, end in _located_tokens(text):
+        if token.keyword == keyword:
+            return text[:start] + replacement + text[end:]
+    return text

@@ -66,6 +66,15 @@ class StoreBusy(StoreError):
     """Another process holds the store folder."""
 
 
+class StoreUnavailable(StoreError):
+    """The store cannot answer now (unreachable, failing, refusing sdkg): ``status`` is the
+    HTTP status clients get (502 or 503)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 # --------------------------------------------------------------------------- interface
 
 
@@ -87,7 +96,8 @@ class Dataset:
 
 
 class GraphStore(Protocol):
-    """What the endpoint needs from a store (embedded Oxigraph today, a remote one later)."""
+    """What the endpoint needs from a store: :class:`OxigraphStore` (embedded) or
+    :class:`sdkg.remote_store.RemoteStore` (any SPARQL 1.1 store over HTTP)."""
 
     kind: str
 
@@ -225,6 +235,21 @@ def load_source(store: ox.Store, source: SourceFile) -> list[str]:
         raise StoreError(f"cannot load {source.path}: {error}") from None
 
 
+def parse_source(source: SourceFile) -> dict[str, list[ox.Triple]]:
+    """The triples of one file by graph (a file's default graph is ``source.graph``)."""
+    by_graph: dict[str, list[ox.Triple]] = {source.graph: []}
+    try:
+        for quad in ox.parse(path=source.path, format=source.format):
+            name = quad.graph_name
+            graph = source.graph if isinstance(name, ox.DefaultGraph) else name.value
+            by_graph.setdefault(graph, []).append(quad.triple)
+    except SyntaxError as error:
+        raise StoreError(f"{source.path}: {error}") from None
+    except (OSError, ValueError) as error:
+        raise StoreError(f"cannot load {source.path}: {error}") from None
+    return by_graph
+
+
 def _graphs_of_file_without_loading(source: SourceFile) -> list[str]:
     """Graphs a file will write, for the one-file-per-graph check before anything changes."""
     if not source.has_own_graphs:
@@ -266,14 +291,44 @@ class SyncReport:
         }
 
 
+class SyncTarget(Protocol):
+    """What :func:`sync_files` writes through: an embedded or a remote store."""
+
+    def remove_graph(self, graph: str) -> None:
+        """Remove ``graph`` and its triples."""
+
+    def load_source(self, source: SourceFile) -> list[str]:
+        """Load one file; return the graphs it wrote."""
+
+    def quad_count(self) -> int:
+        """Number of quads in the store."""
+
+
+class _OxigraphTarget:
+    """:class:`SyncTarget` over a pyoxigraph store."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+
+    def remove_graph(self, graph: str) -> None:
+        self.store.remove_graph(ox.NamedNode(graph))
+
+    def load_source(self, source: SourceFile) -> list[str]:
+        return load_source(self.store, source)
+
+    def quad_count(self) -> int:
+        return len(self.store)
+
+
 def sync_files(
-    store: ox.Store, sources: list[SourceFile], manifest: dict[str, Any]
+    store: ox.Store | SyncTarget, sources: list[SourceFile], manifest: dict[str, Any]
 ) -> tuple[dict[str, Any], SyncReport]:
     """Bring ``store`` in line with ``sources``; return the new manifest and a report.
 
     Only graphs recorded in the manifest are ever dropped, so graphs written by other
     parts of sdkg (contributions) are left alone.
     """
+    target = _OxigraphTarget(store) if isinstance(store, ox.Store) else store
     started = time.perf_counter()
     report = SyncReport()
     old_files: dict[str, Any] = manifest.get("files", {})
@@ -302,12 +357,12 @@ def sync_files(
     for key, entry in old_files.items():
         if key not in current_keys or key in changed_keys:
             for graph in entry["graphs"]:
-                store.remove_graph(ox.NamedNode(graph))
+                target.remove_graph(graph)
             if key not in current_keys:
                 report.dropped.append(key)
     for source in sources:
         if source.key in changed_keys:
-            graphs = load_source(store, source)
+            graphs = target.load_source(source)
             report.loaded.append(source.key)
         else:
             graphs = old_files[source.key]["graphs"]
@@ -321,11 +376,13 @@ def sync_files(
         "version": MANIFEST_VERSION,
         "files": files,
         "generation": generation,
-        "triples": len(store) if (report.loaded or report.dropped) else manifest.get("triples"),
+        "triples": target.quad_count()
+        if (report.loaded or report.dropped)
+        else manifest.get("triples"),
         "snapshot": manifest.get("snapshot"),
     }
     if new_manifest["triples"] is None:
-        new_manifest["triples"] = len(store)
+        new_manifest["triples"] = target.quad_count()
     report.seconds = time.perf_counter() - started
     return new_manifest, report
 
@@ -390,7 +447,7 @@ def _write_atomically(path: Path, write: Any) -> None:
 class PreparedStore:
     """A store brought up to date with the files, ready to be opened by server processes."""
 
-    kind: str  # "disk" or "memory"
+    kind: str  # "disk", "memory" or "remote"
     generation: str
     triples: int
     report: SyncReport
@@ -399,6 +456,7 @@ class PreparedStore:
     memory_store: ox.Store | None = None
     lock: StoreLock | None = None
     synced: bool = True
+    settings: Settings | None = None  # for "remote": where the store is
 
 
 def prepare_store(
@@ -414,6 +472,14 @@ def prepare_store(
     :class:`StoreError` when a file cannot be loaded.
     """
     sources = configured_sources(settings) if sources is None else sources
+    if settings.store_url is not None:
+        from sdkg.remote_store import RemoteStore
+
+        remote = RemoteStore(settings)
+        report = remote.sync(sources)
+        return PreparedStore(
+            "remote", remote.generation, remote.triple_count(), report, settings=settings
+        )
     if settings.memory:
         store = ox.Store()
         manifest, report = sync_files(store, sources, {})
@@ -516,8 +582,12 @@ def attach_store(settings: Settings) -> PreparedStore:
     )
 
 
-def open_prepared(prepared: PreparedStore, *, warm: bool = True) -> OxigraphStore:
+def open_prepared(prepared: PreparedStore, *, warm: bool = True) -> GraphStore:
     """Open a prepared store for queries; with ``warm``, copy it into memory in the background."""
+    if prepared.kind == "remote" and prepared.settings is not None:
+        from sdkg.remote_store import RemoteStore
+
+        return RemoteStore(prepared.settings, prepared.report)
     if prepared.memory_store is not None:
         return OxigraphStore(prepared.memory_store, "memory", prepared)
     try:
@@ -530,8 +600,10 @@ def open_prepared(prepared: PreparedStore, *, warm: bool = True) -> OxigraphStor
     return store
 
 
-def open_local_store(settings: Settings, *, warm: bool = False) -> OxigraphStore:
-    """Sync and open the store for this process; read it as it is if a server holds it."""
+def open_local_store(settings: Settings, *, warm: bool = False) -> GraphStore:
+    """Sync and open the store for this process; read it as it is if a server holds it.
+
+    With ``settings.store_url`` this is the remote store, synced with the files."""
     try:
         prepared = prepare_store(settings)
     except StoreBusy:

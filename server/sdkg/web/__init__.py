@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 from sdkg.config import Settings
 from sdkg.protocol import ProtocolError
-from sdkg.store import GraphStore, open_local_store
+from sdkg.store import GraphStore, StoreUnavailable, open_local_store
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +80,12 @@ def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ProtocolError)
     def protocol_error(error: ProtocolError) -> Response:
         return error_response(error.status, error.message, error.headers)
+
+    @app.errorhandler(StoreUnavailable)
+    def store_unavailable(error: StoreUnavailable) -> Response:
+        # A remote store that is down or failing: say so, and when to retry.
+        log.warning("store unavailable: %s", error)
+        return error_response(error.status, str(error), {"Retry-After": "5"})
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response:
