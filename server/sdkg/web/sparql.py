@@ -12,7 +12,6 @@ import logging
 import os
 import signal
 import tempfile
-from typing import Any
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, jsonify, render_template_string, request, send_file
@@ -35,7 +34,7 @@ from sdkg.protocol import (
     tabulate,
     term_text,
 )
-from sdkg.web import error_response, state
+from sdkg.web import cached, error_response, state
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("sparql", __name__)
@@ -69,7 +68,7 @@ def sparql() -> Response:
         if wants_page:
             return Response(app_state.sparql_page(query=None, table=None, error=None))
         endpoint = request.base_url
-        graph = _cached(
+        graph = cached(
             ("sd", endpoint),
             lambda: describe.service_description(
                 app_state.store, endpoint, federated=bool(settings.allow_service)
@@ -134,17 +133,6 @@ def _timeout_response(timeout: QueryTimeout) -> Response:
     return response
 
 
-def _cached(key: tuple[Any, ...], compute: Any) -> Any:
-    """A value cached until the store's content changes."""
-    app_state = state()
-    full_key = (*key, app_state.store.generation)
-    if full_key not in app_state.cache:
-        if len(app_state.cache) > 32:  # old generations; never grows without bound
-            app_state.cache.clear()
-        app_state.cache[full_key] = compute()
-    return app_state.cache[full_key]
-
-
 def _rdf_response(graph: Graph) -> Response:
     """A description graph in the negotiated RDF format, or readable for browsers."""
     fmt = negotiate(request.accept_mimetypes, request.args.get("format"), "graph", html=True)
@@ -159,7 +147,7 @@ def _rdf_response(graph: Graph) -> Response:
 def void() -> Response:
     """VoID description of the dataset."""
     base = request.host_url
-    graph = _cached(("void", base), lambda: describe.void_description(state().store, base))
+    graph = cached(("void", base), lambda: describe.void_description(state().store, base))
     return _rdf_response(graph)
 
 
