@@ -32,7 +32,6 @@ from sdkg.protocol import (
     run_with_deadline,
     serialize_result,
     tabulate,
-    term_text,
 )
 from sdkg.web import cached, error_response, state
 
@@ -186,50 +185,6 @@ def healthz() -> Response:
     status = state().store.status()
     return jsonify({"status": "ok", "ready": True, **status, "pid": os.getpid()})
 
-
-def default_sparql_page(*, query: str | None, table: Table | None, error: str | None) -> str:
-    """A plain readable page: a query form and, after a query, its results as a table."""
-    return render_template_string(
-        _SPARQL_PAGE,
-        query=query or _EXAMPLE_QUERY,
-        table=table,
-        error=error,
-        text=term_text,
-    )
-
-
-_EXAMPLE_QUERY = """SELECT ?graph (COUNT(*) AS ?triples)
-WHERE { GRAPH ?graph { ?s ?p ?o } }
-GROUP BY ?graph
-ORDER BY DESC(?triples)"""
-
-_SPARQL_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>sdkg SPARQL endpoint</title>
-<style>body{font-family:system-ui,sans-serif;margin:1.5rem;max-width:70rem}
-textarea{width:100%;font-family:monospace}table{border-collapse:collapse}
-td,th{border:1px solid #ccc;padding:.2rem .5rem;text-align:left;vertical-align:top}</style>
-</head><body>
-<h1>sdkg SPARQL endpoint</h1>
-<form method="get" action="">
-<label for="query">Query</label>
-<textarea id="query" name="query" rows="10">{{ query }}</textarea>
-<button type="submit">Run</button>
-</form>
-{% if error %}<p role="alert">{{ error }}</p>{% endif %}
-{% if table %}
-  {% if table.kind == "ask" %}<p>Answer: <strong>{{ "yes" if table.boolean else "no" }}</strong></p>
-  {% else %}
-  <p>{{ table.rows|length }} row(s){% if table.truncated %}, truncated{% endif %}</p>
-  <table><thead><tr>{% for v in table.variables %}<th>{{ v }}</th>{% endfor %}</tr></thead>
-  <tbody>{% for row in table.rows %}<tr>{% for term in row %}<td>{{ text(term) }}</td>
-  {% endfor %}</tr>{% endfor %}</tbody></table>
-  {% endif %}
-{% endif %}
-<p>Machine-readable: <a href="?format=turtle">service description</a>,
-<a href="/.well-known/void">VoID</a>, <a href="/dump">dump</a>.</p>
-</body></html>"""
 
 _DESCRIPTION_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>sdkg description</title></head>
