@@ -10,7 +10,11 @@ import requests
 from conftest import GRAPH, load_fixture_dataset
 
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-LABELS_QUERY = f"SELECT ?s ?label WHERE {{ ?s <{LABEL}> ?label }}"
+# Entity labels only: the ontology's own term labels would pass the shared server's row cap.
+LABELS_QUERY = (
+    f"SELECT ?s ?label WHERE {{ ?s <{LABEL}> ?label "
+    'FILTER(STRSTARTS(STR(?s), "https://w3id.org/sdkg/id/")) }'
+)
 GRAPHS_QUERY = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 JSON = {"Accept": "application/sparql-results+json"}
 

@@ -107,10 +107,14 @@ def test_text_report_is_grouped_by_problem(defects: Path) -> None:
 def test_warnings_only_exit_zero(tmp_path: Path) -> None:
     data = tmp_path / "data"
     shutil.copytree(FIXTURES / "data", data)
+    # An organization without links is a warning; a project (not a linkable kind) is nothing.
+    (data / "lonely.ttl").write_text(
+        "<https://w3id.org/sdkg/id/lonely-org> a <http://www.w3.org/ns/org#FormalOrganization> .\n"
+    )
     code, report = findings(data)
     assert code == 0
     assert report["errors"] == 0
-    assert [f["entity"] for f in report["findings"]] == [ID + "cas-twas-fellowship"]
+    assert [f["entity"] for f in report["findings"]] == [ID + "lonely-org"]
 
 
 def test_unreadable_data_exit_two(tmp_path: Path) -> None:
@@ -119,3 +123,25 @@ def test_unreadable_data_exit_two(tmp_path: Path) -> None:
     assert run.returncode == 2
     assert "broken.ttl is not valid Turtle" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_bundled_data_has_no_link_errors_and_warns_only_for_linkable_kinds() -> None:
+    from sdkg.resources import bundled_path
+
+    code, report = findings(bundled_path("data"))
+    assert code == 0 and report["errors"] == 0
+    missing = {f["entity"].removeprefix(ID) for f in of(report, "missing-link")}
+    # The reference table has no identifier for the five centres nor for the author
+    # (README of the reference folder): they must be reported, claims and evidence not.
+    assert {"coebio", "cewe", "icces", "cegt", "sdim", "mirza-baig"} <= missing
+    kinds = {f["kind"] for f in of(report, "missing-link")}
+    assert kinds <= {
+        "http://www.w3.org/ns/org#Organization",
+        "http://www.w3.org/ns/org#FormalOrganization",
+        "https://schema.org/Organization",
+        "http://xmlns.com/foaf/0.1/Person",
+        "https://schema.org/Person",
+        "https://schema.org/City",
+        "https://schema.org/Country",
+    }
+    assert not any("claim" in entity for entity in missing)

@@ -7,12 +7,17 @@ import time
 
 import requests
 from conftest import ENDPOINT_DATA, GRAPH, load_fixture_dataset
+
 from sdkg import resources
 
 FILES = sorted(
-    f"data/{p.relative_to(ENDPOINT_DATA).as_posix()}"
-    for p in ENDPOINT_DATA.rglob("*")
-    if p.suffix in (".ttl", ".trig", ".nq")
+    [
+        f"data/{p.relative_to(ENDPOINT_DATA).as_posix()}"
+        for p in ENDPOINT_DATA.rglob("*")
+        if p.suffix in (".ttl", ".trig", ".nq")
+    ]
+    # The bundled ontology is always loaded beside the data.
+    + [f"ontology/{p.name}" for p in resources.bundled_path("ontology").glob("*.ttl")]
 )
 
 

@@ -270,12 +270,19 @@ def store_options(command: Any) -> Any:
 @click.option("--threads", type=int, help="Request threads per process [default: 8].")
 @click.option("--timeout", type=float, help="Query time limit in seconds [default: 30].")
 @click.option("--max-query-length", type=int, help="Longest query, characters [default: 100000].")
-def serve(**options: Any) -> None:
+@click.option(
+    "--allow-service",
+    multiple=True,
+    metavar="URL",
+    help="SPARQL endpoint a query may call with SERVICE (repeatable; 'none' turns federation "
+    "off) [default: the Wikidata and DBpedia endpoints].",
+)
+def serve(allow_service: tuple[str, ...], **options: Any) -> None:
     """Serve the SPARQL endpoint (production WSGI server)."""
     from sdkg.server import serve as run_server
     from sdkg.store import StoreError
 
-    settings = _settings(**options)
+    settings = _settings(**options, allow_service=allow_service or None)
     try:
         run_server(settings)
     except StoreError as error:
@@ -289,15 +296,27 @@ def serve(**options: Any) -> None:
               type=click.Choice(["table", "csv", "tsv", "json", "xml", "turtle", "nt",
                                  "jsonld", "rdfxml"]),
               help="Output format.")  # fmt: skip
+@click.option("--list", "list_named", is_flag=True, help="List the named queries and exit.")
 @store_options
-def query(source: str | None, text: str | None, output_format: str, **options: Any) -> None:
+def query(
+    source: str | None, text: str | None, output_format: str, list_named: bool, **options: Any
+) -> None:
     """Run a SPARQL query on the local store, without a server.
 
-    SOURCE is a query file, or - to read the query from stdin.
+    SOURCE is a query file, a named query of queries/ (cq02, 2, centre-acronyms; see
+    --list), or - to read the query from stdin.
     """
     from sdkg import localquery
     from sdkg.store import StoreError
 
+    if list_named:
+        from sdkg.named_queries import NamedQueryError, format_query_list
+
+        try:
+            click.echo(format_query_list(), nl=False)
+        except NamedQueryError as error:
+            raise click.ClickException(str(error)) from None
+        return
     settings = _settings(**options)
     try:
         sparql = localquery.read_query(source, text, sys.stdin)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,10 @@ import platformdirs
 def default_store_dir() -> Path:
     """The per-user store folder, e.g. ``~/.local/share/sdkg/store`` on Linux."""
     return Path(platformdirs.user_data_dir("sdkg", appauthor=False)) / "store"
+
+
+#: The public endpoints federation is allowed to by default (Wikidata, DBpedia).
+DEFAULT_ALLOWED_SERVICES = ("https://query.wikidata.org/sparql", "https://dbpedia.org/sparql")
 
 
 @dataclass(frozen=True)
@@ -49,9 +53,10 @@ class Settings:
     max_rows: int = 10_000
     #: Longest query text accepted, in characters (``SDKG_MAX_QUERY_LENGTH``).
     max_query_length: int = 100_000
-    #: SERVICE endpoints a query may call, as full IRIs (``SDKG_ALLOW_SERVICE``, space
-    #: separated). Empty by default: the server never makes a request a query chose.
-    allow_service: tuple[str, ...] = field(default_factory=tuple)
+    #: SERVICE endpoints a query may call, as full IRIs (``--allow-service``, repeatable, or
+    #: ``SDKG_ALLOW_SERVICE``, space separated; ``none`` turns federation off). Any other
+    #: SERVICE is refused before a request leaves the server.
+    allow_service: tuple[str, ...] = DEFAULT_ALLOWED_SERVICES
     #: Log each request with its duration (``SDKG_ACCESS_LOG=0`` to turn off).
     access_log: bool = True
 
@@ -77,6 +82,8 @@ class Settings:
         for name, value in (overrides or {}).items():
             if value is not None:
                 values[name] = value
+        if "allow_service" in values:
+            values["allow_service"] = allowed_services(tuple(values["allow_service"]))
         settings = cls(**values)
         settings.check()
         return settings
@@ -94,6 +101,19 @@ class Settings:
                 raise ValueError(f"{name.replace('_', '-')} must be at least 1")
         if self.timeout <= 0:
             raise ValueError("timeout must be a positive number of seconds")
+
+
+def allowed_services(values: tuple[str, ...]) -> tuple[str, ...]:
+    """The allow-list from flag or environment values: ``none`` alone means no federation."""
+    if "none" in values:
+        if len(values) > 1:
+            raise ValueError("allow-service 'none' cannot be combined with endpoints")
+        return ()
+    for value in values:
+        scheme = value.split(":", 1)[0]
+        if scheme not in ("http", "https") or "://" not in value:
+            raise ValueError(f"allow-service {value!r} is not an http(s) endpoint IRI")
+    return tuple(dict.fromkeys(values))
 
 
 _ENV_NAMES = {"store_dir": "SDKG_STORE", "data_dir": "SDKG_DATA"}

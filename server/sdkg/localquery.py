@@ -32,20 +32,30 @@ class QuerySourceError(Exception):
 
 
 def read_query(source: str | None, text: str | None, stdin: IO[str]) -> str:
-    """The query from ``--query TEXT``, from stdin (``-``) or from a file.
+    """The query from ``--query TEXT``, from stdin (``-``), from a file, or by name.
 
-    ``source`` is kept as one argument so that named queries (``sdkg query cq02``)
-    can be resolved here later.
+    A SOURCE that is not an existing file is looked up among the named queries of
+    ``queries/`` (``cq02``, ``2``, ``centre-acronyms``), so ``sdkg query cq02`` works.
     """
+    from sdkg.named_queries import NamedQueryError, find_query
+
     if (source is None) == (text is None):
-        raise QuerySourceError("give exactly one of: a query FILE, '-' for stdin, --query TEXT")
+        raise QuerySourceError(
+            "give exactly one of: a query FILE, a named query (see --list), '-' for stdin, "
+            "--query TEXT"
+        )
     if text is not None:
         return text
     if source == "-":
         return stdin.read()
     path = Path(source)
     if not path.is_file():
-        raise QuerySourceError(f"no such query file: {source}")
+        if path.suffix == ".rq" and len(path.parts) > 1:
+            raise QuerySourceError(f"no such query file: {source}")
+        try:
+            return find_query(source).text
+        except NamedQueryError as error:
+            raise QuerySourceError(f"no such query file or named query: {error}") from None
     try:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:

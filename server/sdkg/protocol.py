@@ -235,14 +235,18 @@ def check_query(query: str, allowed_services: Iterable[str]) -> None:
         raise ProtocolError(403, READ_ONLY_MESSAGE)
     allowed = set(allowed_services)
     for target in sparql_text.service_targets(query):
-        if target is None or target not in allowed:
-            named = f"<{target}>" if target else "an endpoint given by a variable or prefix"
-            raise ProtocolError(
-                403,
-                f"SERVICE {named} is not allowed: this endpoint only calls "
-                + (", ".join(f"<{s}>" for s in sorted(allowed)) or "no remote endpoints")
-                + " (a full IRI is required)",
+        if target is not None and target in allowed:
+            continue
+        named = f"<{target}>" if target else "an endpoint given by a variable or prefixed name"
+        if allowed:
+            policy = "this endpoint only calls the allow-listed " + ", ".join(
+                f"<{s}>" for s in sorted(allowed)
             )
+        else:
+            policy = "federation is turned off on this server (--allow-service none)"
+        raise ProtocolError(
+            403, f"SERVICE {named} is not allowed: {policy}; write the endpoint as a full IRI"
+        )
 
 
 # --------------------------------------------------------------------------- errors

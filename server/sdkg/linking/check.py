@@ -1,6 +1,7 @@
 """``sdkg link check``: problems with our links to external sources.
 
-- ``missing-link`` (warning): one of our entities has no external link at all.
+- ``missing-link`` (warning): one of our entities of a kind that is expected to link
+  outside (``[check] link_expected_for`` in the mapping file) has no external link.
 - ``malformed-identifier`` (error): a link target on a known source's host is
   not in that source's one accepted form (or fails its checksum), or is text.
 - ``duplicate-link`` (error): two of our entities are ``owl:sameAs`` /
@@ -109,7 +110,7 @@ def check_links(data_dir: Path, mapping: Mapping) -> Report:
         *malformed_identifiers(links, mapping, graph),
         *duplicate_links(links, graph),
         *retired_externals(links, load_caches(data_dir), mapping, graph),
-        *missing_links(graph, links),
+        *missing_links(graph, links, mapping.link_expected_for),
     ]
     order = list(PROBLEMS)
     findings.sort(key=lambda f: (order.index(f.problem), f.message))
@@ -204,10 +205,13 @@ def _retirement(target: URIRef, cache_name: str, cached: Graph, mapping: Mapping
     return reasons
 
 
-def missing_links(graph: Graph, links: list[Link]) -> list[Finding]:
+def missing_links(graph: Graph, links: list[Link], kinds: frozenset[URIRef]) -> list[Finding]:
+    """Our entities of the ``kinds`` expected to link outside that have no link at all."""
     linked = {link.entity for link in links}
     found = []
     for kind, entities in sorted(our_entities_by_kind(graph).items()):
+        if kind not in kinds:
+            continue
         unlinked = sorted(entities - linked)
         found += [
             Finding(

@@ -108,6 +108,7 @@ class Mapping:
     http: HttpPolicy
     status_predicate: URIRef
     retired_statuses: frozenset[str]
+    link_expected_for: frozenset[URIRef]
     sources: dict[str, Source]
     ror: RorMapping
 
@@ -176,6 +177,7 @@ def _build_mapping(raw: dict[str, Any]) -> Mapping:
         http=policy,
         status_predicate=term(raw["check"]["status_predicate"]),
         retired_statuses=frozenset(raw["check"]["retired_statuses"]),
+        link_expected_for=frozenset(term(c) for c in raw["check"]["link_expected_for"]),
         sources=sources,
         ror=RorMapping(
             graph_title=ror["graph_title"],
