@@ -16,7 +16,7 @@ from flask import Blueprint, Response, jsonify, render_template
 
 from sdkg.protocol import Table, term_text
 from sdkg.web import cached, state
-from sdkg.web.examples import by_persona, examples
+from sdkg.web.examples import examples, grouped
 from sdkg.web.terms import PREFIXES, namespace_of, page_url
 
 blueprint = Blueprint("editor", __name__)
@@ -42,7 +42,7 @@ def editor_page(*, query: str | None, table: Table | None, error: str | None) ->
         from_url=query is not None,
         table=table,
         error=error,
-        personas=by_persona(found),
+        personas=grouped(found),
         examples_json=[
             {"name": e.name, "title": e.title, "description": e.description, "query": e.text}
             for e in found

@@ -13,9 +13,9 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, render_template, request
 
 from sdkg.web import cached, state
-from sdkg.web.examples import by_persona, examples
+from sdkg.web.examples import examples, grouped
 from sdkg.web.labels import LabelIndex, build_label_index
-from sdkg.web.terms import ENTITY_NS, ONTOLOGY_NS, page_url
+from sdkg.web.terms import ENTITY_NS, ONTOLOGY_NS, PREFIXES, page_url
 
 blueprint = Blueprint("pages", __name__)
 
@@ -43,7 +43,7 @@ def home() -> str:
     return render_template(
         "home.html",
         overview=overview,
-        personas=by_persona(found),
+        personas=grouped(found),
         example_count=len(found),
         active="home",
     )
@@ -138,4 +138,4 @@ def search() -> Response:
 @blueprint.route("/contribute")
 def contribute() -> str:
     """The contribution form: paste or upload RDF, validate it, submit it with a token."""
-    return render_template("contribute.html", active="contribute")
+    return render_template("contribute.html", prefixes=PREFIXES, active="contribute")

@@ -7,6 +7,20 @@
   var data = document.getElementById("data");
   var format = document.getElementById("format");
   var report = document.getElementById("report");
+  var PREFIXES = JSON.parse(document.getElementById("prefixes").textContent);
+
+  /* "https://schema.org/foundingDate" -> "schema:foundingDate"; paths like ^<iri> too. */
+  function compact(iri) {
+    var best = "";
+    Object.keys(PREFIXES).forEach(function (p) {
+      if (iri.indexOf(PREFIXES[p]) === 0 && PREFIXES[p].length > (PREFIXES[best] || "").length) best = p;
+    });
+    return best ? best + ":" + iri.slice(PREFIXES[best].length) : iri;
+  }
+  function compactPath(path) {
+    if (path.indexOf("<") < 0) return compact(path);
+    return path.replace(/<([^>]+)>/g, function (_m, iri) { return compact(iri); });
+  }
   var FORMAT_BY_EXTENSION = {
     ttl: "text/turtle", nt: "application/n-triples", jsonld: "application/ld+json",
     json: "application/ld+json", rdf: "application/rdf+xml", xml: "application/rdf+xml", owl: "application/rdf+xml"
@@ -58,11 +72,14 @@
 
   function nodeLink(iri) {
     if (iri && iri.indexOf(ENTITY_NS) === 0) {
-      var a = el("a", iri);
+      var a = el("a", compact(iri));
+      a.title = iri;
       a.href = "/id/" + iri.slice(ENTITY_NS.length);
       return a;
     }
-    return el("code", iri || "(no node)");
+    var code = el("code", iri ? compact(iri) : "(no node)");
+    if (iri) code.title = iri;
+    return code;
   }
 
   function renderReport(body, heading) {
@@ -83,14 +100,15 @@
       item.appendChild(el("span", r.severity, "badge " + r.severity));
       item.appendChild(document.createTextNode(" "));
       item.appendChild(nodeLink(r.focus_node));
-      if (r.path) item.appendChild(el("code", " " + r.path));
+      if (r.path) item.appendChild(el("code", " " + compactPath(r.path)));
       if (r.value !== null && r.value !== undefined && r.value !== "") {
         item.appendChild(document.createTextNode(" = "));
         item.appendChild(el("code", r.value));
       }
       item.appendChild(el("p", r.message, "message"));
       var details = el("p", null, "small muted");
-      details.textContent = [r.constraint, r.shape].filter(Boolean).join(" · ");
+      details.textContent = [r.line ? "line " + r.line : "", r.constraint, r.shape ? compactPath(r.shape) : ""]
+        .filter(Boolean).join(" · ");
       item.appendChild(details);
       var show = el("button", "Show in the text", "secondary");
       show.type = "button";
