@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 from rdflib import Graph
+
 from sdkg.resources import bundled_path, ontology_file
 
 PREFIXES = """

@@ -12,6 +12,7 @@ import pytest
 from linking_cli import FIXTURES, sdkg
 from linking_standin import StandInEndpoint
 from rdflib import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, Graph, Literal, Namespace, URIRef
+
 from sdkg import __version__
 
 WD = Namespace("http://www.wikidata.org/entity/")

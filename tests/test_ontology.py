@@ -18,6 +18,7 @@ import pyshacl
 import pytest
 from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
 from rdflib import namespace as rdfns
+
 from sdkg.resources import bundled_path, ontology_file, shapes_file
 
 # rdflib's vocabularies are used through the module: pytest inspects module-level

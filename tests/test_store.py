@@ -7,6 +7,7 @@ import time
 
 import requests
 from conftest import ENDPOINT_DATA, GRAPH, load_fixture_dataset
+
 from sdkg import resources
 
 FILES = sorted(

@@ -270,6 +270,17 @@ def store_options(command: Any) -> Any:
 @click.option("--threads", type=int, help="Request threads per process [default: 8].")
 @click.option("--timeout", type=float, help="Query time limit in seconds [default: 30].")
 @click.option("--max-query-length", type=int, help="Longest query, characters [default: 100000].")
+@click.option(
+    "--contributions",
+    "contributions_dir",
+    type=_DIR,
+    help="Folder of accepted contributions [default: STORE/contributions].",
+)
+@click.option(
+    "--tokens-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Contribution tokens file [default: none: contributions closed].",
+)
 def serve(**options: Any) -> None:
     """Serve the SPARQL endpoint (production WSGI server)."""
     from sdkg.server import serve as run_server

@@ -50,7 +50,7 @@ def create_app(
     Without ``store``, the local store named by ``settings`` is synced and opened
     (handy for tests and embedding); ``sdkg serve`` passes one per worker process.
     """
-    from sdkg.web import sparql
+    from sdkg.web import contribute, sparql
 
     app = Flask(__name__)
     # Bodies larger than any acceptable query (percent-encoding can triple its size)
@@ -64,6 +64,7 @@ def create_app(
         sparql_page=sparql.default_sparql_page,
     )
     app.register_blueprint(sparql.blueprint)
+    contribute.init_app(app, settings)
     _register_error_handlers(app)
     return app
 
