@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import gzip
 import os
+import re
 import signal
 from pathlib import Path
 
@@ -27,6 +28,7 @@ PREFIXES = """@prefix sdkg: <https://w3id.org/sdkg/ontology#> .
 @prefix dcterms: <http://purl.org/dc/terms/> .
 @prefix prov: <http://www.w3.org/ns/prov#> .
 @prefix schema: <https://schema.org/> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
 """
 
 
@@ -75,11 +77,16 @@ def post(
     return requests.post(base + path, data=data, headers=sent, timeout=60)
 
 
+_BLANK = re.compile(r"_:[A-Za-z0-9]+")
+
+
 def dump_lines(base: str) -> list[str]:
-    """The whole store as sorted N-Quads lines (from ``GET /dump``)."""
+    """The whole store as sorted N-Quads lines (from ``GET /dump``), blank node
+    labels blanked out: each worker process labels its blank nodes differently."""
     response = requests.get(base + "dump", timeout=60)
     response.raise_for_status()
-    return sorted(gzip.decompress(response.content).decode("utf-8").splitlines())
+    text = gzip.decompress(response.content).decode("utf-8")
+    return sorted(_BLANK.sub("_:", line) for line in text.splitlines())
 
 
 def ask(base: str, query: str) -> bool:

@@ -19,6 +19,7 @@ changed, the process rescans the folder, loads new graphs and drops withdrawn on
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import hashlib
 import json
@@ -59,7 +60,8 @@ VOID = "http://rdfs.org/ns/void#"
 HTTP_HEADERS = "http://www.w3.org/2011/http-headers#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-_PREFIXES = {
+#: Prefixes for writing contributions as Turtle.
+CONTRIBUTION_PREFIXES = {
     **TURTLE_PREFIXES,
     "spdx": SPDX,
     "void": VOID,
@@ -189,7 +191,9 @@ def contribution_file(graph: Graph, contribution_id: str, submission: Submission
                 term = term.datatype
             if isinstance(term, ox.NamedNode):
                 used.add(term.value)
-    prefixes = {p: ns for p, ns in _PREFIXES.items() if any(i.startswith(ns) for i in used)}
+    prefixes = {
+        p: ns for p, ns in CONTRIBUTION_PREFIXES.items() if any(i.startswith(ns) for i in used)
+    }
     return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
 
 
@@ -386,7 +390,7 @@ class Contributions:
                         continue
                 if withdrawn is not None and known.withdrawn is None:
                     self.store.drop_graph(known.graph)
-                    known = Contribution(**{**known.__dict__, "withdrawn": withdrawn})
+                    known = dataclasses.replace(known, withdrawn=withdrawn)
                 self._known[contribution_id] = known
             self._seen = marker
 

@@ -20,12 +20,13 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from sdkg.closure import GraphValidation, validate_against_graph
 from sdkg.config import Settings
 from sdkg.contributions import (
+    CONTRIBUTION_PREFIXES,
     ContributionError,
     ContributionFolder,
     Contributions,
     Submission,
 )
-from sdkg.protocol import TURTLE_PREFIXES, ProtocolError, negotiate
+from sdkg.protocol import ProtocolError, negotiate
 from sdkg.rdfio import (
     FORMAT_BY_MEDIA_TYPE,
     ParseLimits,
@@ -342,12 +343,12 @@ def get_contribution(contribution_id: str) -> Response:
     triples = _state().contributions.triples(contribution_id)
     fmt = negotiate(request.accept_mimetypes, request.args.get("format"), "graph", html=True)
     if fmt.kind == "html":
-        turtle = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=TURTLE_PREFIXES)
+        turtle = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=CONTRIBUTION_PREFIXES)
         page = render_template_string(
             _CONTRIBUTION_PAGE, id=contribution_id, turtle=turtle.decode("utf-8")
         )
         return Response(page, content_type="text/html; charset=utf-8")
-    prefixes = TURTLE_PREFIXES if fmt.oxigraph == ox.RdfFormat.TURTLE else None
+    prefixes = CONTRIBUTION_PREFIXES if fmt.oxigraph == ox.RdfFormat.TURTLE else None
     body = ox.serialize(triples, format=fmt.oxigraph, prefixes=prefixes)
     return Response(body, content_type=f"{fmt.media_type}; charset=utf-8")
 
