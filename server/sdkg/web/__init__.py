@@ -61,7 +61,7 @@ def create_app(
     Without ``store``, the local store named by ``settings`` is synced and opened
     (handy for tests and embedding); ``sdkg serve`` passes one per worker process.
     """
-    from sdkg.web import editor, entity, ontology_docs, pages, sparql
+    from sdkg.web import contribute, editor, entity, ontology_docs, pages, sparql
 
     app = Flask(__name__)
     # Bodies larger than any acceptable query (percent-encoding can triple its size)
@@ -78,6 +78,7 @@ def create_app(
     for blueprint in (pages.blueprint, editor.blueprint, entity.blueprint, ontology_docs.blueprint):
         app.register_blueprint(blueprint)
     app.after_request(_security_headers)
+    contribute.init_app(app, settings)
     _register_error_handlers(app)
     return app
 
