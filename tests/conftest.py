@@ -236,3 +236,18 @@ def load_fixture_dataset(folder: Path = ENDPOINT_DATA):
             target = graph_iri if name is None or str(name).startswith("urn:x-rdflib:") else name
             dataset.graph(URIRef(str(target))).add((s, p, o))
     return dataset
+
+
+def load_curated_graph():
+    """The bundled curated data (``data/`` without ``data/external/``) and the ontology,
+    as one rdflib graph: what the shapes and the fact tests look at."""
+    from rdflib import Graph
+
+    from sdkg.resources import ontology_file
+    from sdkg.validation import curated_data_files
+
+    graph = Graph()
+    for path in curated_data_files():
+        graph.parse(path)
+    graph.parse(ontology_file())
+    return graph

@@ -7,9 +7,8 @@ from query output.
 from __future__ import annotations
 
 import pytest
+from conftest import load_curated_graph
 from rdflib import Graph
-
-from sdkg.resources import bundled_path, ontology_file
 
 PREFIXES = """
 PREFIX sdkg:    <https://w3id.org/sdkg/ontology#>
@@ -31,11 +30,7 @@ ESSAY = "id:cas-twas-science-diplomacy-essay"
 
 @pytest.fixture(scope="module")
 def graph() -> Graph:
-    graph = Graph()
-    for path in sorted(bundled_path("data").glob("*.ttl")):
-        graph.parse(path)
-    graph.parse(ontology_file())
-    return graph
+    return load_curated_graph()
 
 
 def ask(graph: Graph, query: str) -> bool:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import rdflib
 import requests
+from conftest import load_curated_graph
 
 from sdkg.config import DEFAULT_ALLOWED_SERVICES
 from sdkg.resources import bundled_path
@@ -40,13 +41,6 @@ def federating(start_server, wikidata_like, dbpedia_like):
     )
 
 
-def bundled_graph() -> rdflib.Graph:
-    graph = rdflib.Graph()
-    for path in bundled_path("data").rglob("*.ttl"):
-        graph.parse(path)
-    return graph
-
-
 def select(server, query: str) -> requests.Response:
     return requests.post(server.sparql, data={"query": query}, headers=JSON)
 
@@ -63,7 +57,7 @@ def test_partners_with_wikidata_countries_through_an_allowed_service(federating,
     found = values(select(federating, query), "partnerLabel", "countryLabel", "coordinates")
 
     # The oracle: rdflib over our data's links joined with the stand-in's fixture file.
-    ours = bundled_graph()
+    ours = load_curated_graph()
     wikidata = rdflib.Graph().parse(FIXTURES / "wikidata-like" / "entities.ttl")
     ustc = rdflib.URIRef("https://w3id.org/sdkg/id/ustc")
     partner_of = rdflib.URIRef("https://w3id.org/sdkg/ontology#jointResearchPartner")

@@ -16,6 +16,7 @@ import re
 import owlrl
 import pyshacl
 import pytest
+from conftest import load_curated_graph
 from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
 from rdflib import namespace as rdfns
 
@@ -71,18 +72,9 @@ CONSTRAINT_PARAMETERS = {
 NESTING_PARAMETERS = (SH["or"], SH["and"], SH.xone, SH["not"], SH.node, SH.qualifiedValueShape)
 
 
-def load_data_graph() -> Graph:
-    """All bundled data files plus the ontology, as one rdflib graph."""
-    graph = Graph()
-    for path in sorted(bundled_path("data").glob("*.ttl")):
-        graph.parse(path)
-    graph.parse(ontology_file())
-    return graph
-
-
 @pytest.fixture(scope="module")
 def data_graph() -> Graph:
-    return load_data_graph()
+    return load_curated_graph()
 
 
 @pytest.fixture(scope="module")

@@ -291,6 +291,17 @@ def store_options(command: Any) -> Any:
     help="SPARQL endpoint a query may call with SERVICE (repeatable; 'none' turns federation "
     "off) [default: the Wikidata and DBpedia endpoints].",
 )
+@click.option(
+    "--contributions",
+    "contributions_dir",
+    type=_DIR,
+    help="Folder of accepted contributions [default: STORE/contributions].",
+)
+@click.option(
+    "--tokens-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Contribution tokens file [default: none: contributions closed].",
+)
 def serve(allow_service: tuple[str, ...], **options: Any) -> None:
     """Serve the SPARQL endpoint (production WSGI server)."""
     from sdkg.server import serve as run_server

@@ -29,7 +29,8 @@ class Settings:
     """Everything the store and the server can be told.
 
     Each field can be set by the environment variable ``SDKG_<FIELD NAME IN CAPITALS>``
-    (``SDKG_STORE``, ``SDKG_DATA`` and ``SDKG_ALLOW_SERVICE`` are the exceptions noted).
+    (``SDKG_STORE``, ``SDKG_DATA``, ``SDKG_CONTRIBUTIONS`` and ``SDKG_ALLOW_SERVICE`` are
+    the exceptions noted).
     """
 
     #: Interface the server listens on (``SDKG_HOST``).
@@ -59,6 +60,18 @@ class Settings:
     allow_service: tuple[str, ...] = DEFAULT_ALLOWED_SERVICES
     #: Log each request with its duration (``SDKG_ACCESS_LOG=0`` to turn off).
     access_log: bool = True
+    #: Folder of accepted contributions, the truth they are loaded from
+    #: (``SDKG_CONTRIBUTIONS``); ``None`` means ``contributions/`` in the store folder.
+    contributions_dir: Path | None = None
+    #: File of ``<token> <contributor IRI or name>`` lines (``SDKG_TOKENS_FILE``);
+    #: ``None`` closes ``POST /contributions`` (``/validate`` still works).
+    tokens_file: Path | None = None
+    #: Largest contribution or validation body, in bytes (``SDKG_MAX_CONTRIBUTION_BYTES``).
+    max_contribution_bytes: int = 1_048_576
+    #: Most triples in one contribution (``SDKG_MAX_CONTRIBUTION_TRIPLES``).
+    max_contribution_triples: int = 10_000
+    #: Longest literal in a contribution, in characters (``SDKG_MAX_LITERAL_LENGTH``).
+    max_literal_length: int = 20_000
     #: SPARQL 1.1 Query endpoint of an existing store to serve instead of the embedded
     #: one (``SDKG_STORE_URL``); see :mod:`sdkg.remote_store`.
     store_url: str | None = None
@@ -77,6 +90,13 @@ class Settings:
     def resolved_store_dir(self) -> Path:
         """The store folder actually used."""
         return self.store_dir if self.store_dir is not None else default_store_dir()
+
+    @property
+    def resolved_contributions_dir(self) -> Path:
+        """The contributions folder actually used."""
+        if self.contributions_dir is not None:
+            return self.contributions_dir
+        return self.resolved_store_dir / "contributions"
 
     @classmethod
     def load(
@@ -109,7 +129,15 @@ class Settings:
         """Raise ``ValueError`` with a clear message for a value that cannot work."""
         if not 0 <= self.port <= 65535:
             raise ValueError(f"port must be between 0 and 65535, not {self.port}")
-        for name in ("workers", "threads", "max_rows", "max_query_length"):
+        for name in (
+            "workers",
+            "threads",
+            "max_rows",
+            "max_query_length",
+            "max_contribution_bytes",
+            "max_contribution_triples",
+            "max_literal_length",
+        ):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name.replace('_', '-')} must be at least 1")
         if self.timeout <= 0:
@@ -140,7 +168,11 @@ def allowed_services(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(values))
 
 
-_ENV_NAMES = {"store_dir": "SDKG_STORE", "data_dir": "SDKG_DATA"}
+_ENV_NAMES = {
+    "store_dir": "SDKG_STORE",
+    "data_dir": "SDKG_DATA",
+    "contributions_dir": "SDKG_CONTRIBUTIONS",
+}
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 

@@ -1,11 +1,13 @@
 """Reading RDF files safely, with errors a person can act on.
 
 One job: turn bytes in one of the supported syntaxes into an rdflib graph, or
-raise :class:`RDFInputError` (missing file, unknown extension) or
-:class:`RDFSyntaxError` (with file, line and column). Parsing never reaches the
-network or the local file system: JSON-LD remote contexts are refused, and
-RDF/XML with entity declarations or external references is refused before
-rdflib sees it.
+raise :class:`RDFInputError` (missing file, unknown extension),
+:class:`RDFSyntaxError` (with file, line and column) or :class:`RDFTooLarge`
+(over a :class:`ParseLimits` limit). Parsing never reaches the network or the
+local file system: JSON-LD remote contexts are refused, and RDF/XML with a DTD,
+entity declarations or external references is refused before rdflib sees it.
+Text that is not UTF-8, structures nested deeper than a parser can follow and
+IRIs that no store would accept are refused with a message, never a traceback.
 """
 
 from __future__ import annotations
@@ -13,12 +15,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from xml.sax import SAXParseException
 
 import defusedxml.ElementTree
-from defusedxml import DefusedXmlException
-from rdflib import Dataset, Graph
+from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.exceptions import ParserError
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
@@ -36,6 +39,41 @@ FORMAT_BY_EXTENSION = {
 QUAD_FORMATS = frozenset({"trig", "nquads"})
 LINE_BASED_FORMATS = frozenset({"nt", "nquads"})
 
+#: Media type -> rdflib parser name, for RDF sent over HTTP (triple formats only:
+#: a contribution is one graph, so TriG and N-Quads are not accepted there).
+FORMAT_BY_MEDIA_TYPE = {
+    "text/turtle": "turtle",
+    "application/x-turtle": "turtle",
+    "application/n-triples": "nt",
+    "application/ld+json": "json-ld",
+    "application/json": "json-ld",
+    "application/rdf+xml": "xml",
+}
+
+#: JSON-LD nested deeper than this is refused (real documents nest a few levels;
+#: rdflib's JSON-LD parser recurses and would give up near 1000).
+MAX_JSON_DEPTH = 100
+
+# An absolute IRI without the characters RFC 3987 forbids; rdflib accepts such
+# IRIs with a warning, but they cannot be stored or written back as RDF.
+_VALID_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\x00-\x20<>\"{}|^`\\]*$")
+_BYTE_ORDER_MARKS = {
+    b"\xff\xfe\x00\x00": "UTF-32",
+    b"\x00\x00\xfe\xff": "UTF-32",
+    b"\xff\xfe": "UTF-16",
+    b"\xfe\xff": "UTF-16",
+}
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
+@dataclass(frozen=True)
+class ParseLimits:
+    """Limits for input from strangers (HTTP); ``None`` means no limit (local files)."""
+
+    max_bytes: int | None = None
+    max_triples: int | None = None
+    max_literal_length: int | None = None
+
 
 class RDFInputError(Exception):
     """An RDF input that cannot be read: missing, unknown kind, or malformed."""
@@ -44,6 +82,10 @@ class RDFInputError(Exception):
         super().__init__(f"{file}: {message}")
         self.file = file
         self.message = message
+
+
+class RDFTooLarge(RDFInputError):
+    """An input over one of the :class:`ParseLimits` (HTTP 413)."""
 
 
 class RDFSyntaxError(RDFInputError):
@@ -102,11 +144,26 @@ def read_rdf_file(path: Path, *, name: str | None = None) -> Graph:
     return parse_rdf(data, fmt, name=label, base=path.resolve().as_uri())
 
 
-def parse_rdf(data: bytes, fmt: str, *, name: str, base: str | None = None) -> Graph:
+def parse_rdf(
+    data: bytes,
+    fmt: str,
+    *,
+    name: str,
+    base: str | None = None,
+    limits: ParseLimits | None = None,
+) -> Graph:
     """Parse ``data`` in rdflib format ``fmt`` into a new graph (quads flattened).
 
-    Raises :class:`RDFSyntaxError` naming ``name`` with the position of the error.
+    Raises :class:`RDFSyntaxError` naming ``name`` with the position of the error,
+    and :class:`RDFTooLarge` when ``data`` is over one of ``limits``.
     """
+    limits = limits or ParseLimits()
+    if limits.max_bytes is not None and len(data) > limits.max_bytes:
+        raise RDFTooLarge(
+            name, f"{len(data)} bytes is more than the limit of {limits.max_bytes} bytes"
+        )
+    if fmt != "xml":  # XML declares its own encoding, and expat reads it
+        data = _utf8_text(data, name)
     if fmt == "json-ld":
         _refuse_remote_contexts(data, name)
     elif fmt == "xml":
@@ -117,14 +174,71 @@ def parse_rdf(data: bytes, fmt: str, *, name: str, base: str | None = None) -> G
         target.parse(data=data, format=fmt, publicID=base)
     except Exception as exc:  # rdflib's parsers raise many unrelated types
         raise _located_error(exc, data, fmt, name) from exc
-    if fmt not in QUAD_FORMATS:
-        return target
-    graph = Graph(bind_namespaces="none")
-    for prefix, namespace in target.namespaces():
-        graph.bind(prefix, namespace, override=False)
-    for s, p, o, _ in target.quads((None, None, None, None)):
-        graph.add((s, p, o))
+    if fmt in QUAD_FORMATS:
+        graph = Graph(bind_namespaces="none")
+        for prefix, namespace in target.namespaces():
+            graph.bind(prefix, namespace, override=False)
+        for s, p, o, _ in target.quads((None, None, None, None)):
+            graph.add((s, p, o))
+    else:
+        graph = target
+    check_terms(graph, name, limits)
     return graph
+
+
+def check_terms(graph: Graph, name: str, limits: ParseLimits) -> None:
+    """Refuse what parsed but cannot be stored or is over a limit: too many triples,
+    an overlong literal, an IRI with forbidden characters or without a scheme."""
+    if limits.max_triples is not None and len(graph) > limits.max_triples:
+        raise RDFTooLarge(
+            name, f"{len(graph)} triples is more than the limit of {limits.max_triples} triples"
+        )
+    longest = limits.max_literal_length
+    for triple in graph:
+        for term in triple:
+            if isinstance(term, Literal):
+                if longest is not None and len(term) > longest:
+                    raise RDFTooLarge(
+                        name,
+                        f"a literal of {len(term)} characters (starting {str(term)[:40]!r}) is "
+                        f"longer than the limit of {longest} characters",
+                    )
+                iri = term.datatype
+            else:
+                iri = term
+            if isinstance(iri, URIRef) and not _VALID_IRI.match(iri):
+                raise RDFSyntaxError(
+                    name,
+                    f"<{iri}> is not a valid absolute IRI (a scheme such as https: and no "
+                    "spaces, quotes, <, >, {, }, |, ^, ` or backslashes)",
+                    None,
+                    None,
+                )
+
+
+def _utf8_text(data: bytes, name: str) -> bytes:
+    """``data`` without a UTF-8 byte-order mark; anything else that is not UTF-8
+    is refused with the position of the first bad byte."""
+    if data.startswith(_UTF8_BOM):
+        return data[len(_UTF8_BOM) :]
+    for mark, encoding in _BYTE_ORDER_MARKS.items():
+        if data.startswith(mark):
+            raise RDFSyntaxError(
+                name, f"the text is {encoding}, not UTF-8; send it encoded as UTF-8", 1, 1
+            )
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise RDFSyntaxError(
+            name,
+            f"not UTF-8 text (byte 0x{data[exc.start]:02x}: {exc.reason}); "
+            "send it encoded as UTF-8",
+            line,
+            column,
+        ) from None
+    return data
 
 
 def _refuse_remote_contexts(data: bytes, name: str) -> None:
@@ -135,11 +249,15 @@ def _refuse_remote_contexts(data: bytes, name: str) -> None:
         raise RDFSyntaxError(name, exc.msg, exc.lineno, exc.colno) from exc
     except UnicodeDecodeError as exc:
         raise RDFSyntaxError(name, f"not UTF-8 text ({exc.reason})", None, None) from exc
-    stack = [document]
+    except RecursionError:
+        raise _too_deep(name) from None
+    stack = [(document, 1)]
     while stack:
-        node = stack.pop()
+        node, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise _too_deep(name)
         if isinstance(node, list):
-            stack.extend(node)
+            stack.extend((item, depth + 1) for item in node)
         elif isinstance(node, dict):
             for key, value in node.items():
                 contexts = value if isinstance(value, list) else [value]
@@ -150,18 +268,35 @@ def _refuse_remote_contexts(data: bytes, name: str) -> None:
                         None,
                         None,
                     )
-                stack.append(value)
+                stack.append((value, depth + 1))
+
+
+def _too_deep(name: str) -> RDFSyntaxError:
+    return RDFSyntaxError(
+        name,
+        f"the document is nested too deeply (more than {MAX_JSON_DEPTH} levels); "
+        "flatten it, e.g. with @graph and @id references",
+        None,
+        None,
+    )
 
 
 def _refuse_xml_entities(data: bytes, name: str) -> None:
-    """Entity declarations and external references could read files or explode in size."""
+    """A DTD, entity declarations and external references could read files, fetch
+    from the network or explode in size: refused before rdflib's parser runs."""
     try:
         defusedxml.ElementTree.fromstring(
-            data, forbid_dtd=False, forbid_entities=True, forbid_external=True
+            data, forbid_dtd=True, forbid_entities=True, forbid_external=True
         )
     except DefusedXmlException as exc:
+        if isinstance(exc, DTDForbidden):
+            why = "remove the <!DOCTYPE> declaration (no DTD is read)"
+        elif isinstance(exc, EntitiesForbidden):
+            why = f"entity {exc.name!r} is declared; write its text out instead"
+        else:
+            why = str(exc)
         raise RDFSyntaxError(
-            name, f"XML entity declarations and external references are refused ({exc})", None, None
+            name, f"XML entity declarations and external references are refused: {why}", None, None
         ) from exc
     except defusedxml.ElementTree.ParseError as exc:
         line, column = exc.position
@@ -197,6 +332,14 @@ def _located_error(exc: Exception, data: bytes, fmt: str, name: str) -> RDFSynta
         return _locate_line_error(exc, data, fmt, name)
     if isinstance(exc, UnicodeDecodeError):
         return RDFSyntaxError(name, f"not UTF-8 text ({exc.reason})", None, None)
+    if isinstance(exc, RecursionError):
+        return RDFSyntaxError(
+            name,
+            "the document is nested too deeply for the parser (blank nodes or lists inside "
+            "each other); flatten it with named nodes",
+            None,
+            None,
+        )
     return RDFSyntaxError(name, str(exc) or type(exc).__name__, None, None)
 
 

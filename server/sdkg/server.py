@@ -19,6 +19,7 @@ from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
 
 from sdkg.config import Settings
+from sdkg.contributions import ContributionFolder
 from sdkg.store import PreparedStore, open_prepared, prepare_store
 
 log = logging.getLogger("sdkg")
@@ -147,4 +148,8 @@ def serve(settings: Settings) -> None:
     )
     for key in prepared.report.loaded:
         log.info("loaded %s", key)
+    # Before any worker starts: left-over temporary files of a crash go away.
+    contributions = ContributionFolder(settings.resolved_contributions_dir)
+    contributions.prepare()
+    log.info("contributions: %s", contributions.path)
     SdkgServer(settings, prepared).run()

@@ -42,6 +42,17 @@ def state() -> AppState:
     return current_app.extensions["sdkg"]
 
 
+def cached(key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+    """A value cached until the store's content changes (keyed by its generation)."""
+    app_state = state()
+    full_key = (*key, app_state.store.generation)
+    if full_key not in app_state.cache:
+        if len(app_state.cache) > 32:  # old generations; never grows without bound
+            app_state.cache.clear()
+        app_state.cache[full_key] = compute()
+    return app_state.cache[full_key]
+
+
 def create_app(
     settings: Settings, store: GraphStore | None = None, *, recycle_on_timeout: bool = False
 ) -> Flask:
@@ -50,7 +61,7 @@ def create_app(
     Without ``store``, the local store named by ``settings`` is synced and opened
     (handy for tests and embedding); ``sdkg serve`` passes one per worker process.
     """
-    from sdkg.web import sparql
+    from sdkg.web import contribute, editor, entity, ontology_docs, pages, sparql
 
     app = Flask(__name__)
     # Bodies larger than any acceptable query (percent-encoding can triple its size)
@@ -61,11 +72,31 @@ def create_app(
         settings=settings,
         store=store if store is not None else open_local_store(settings, warm=True),
         recycle_on_timeout=recycle_on_timeout,
-        sparql_page=sparql.default_sparql_page,
+        sparql_page=editor.editor_page,
     )
     app.register_blueprint(sparql.blueprint)
+    for blueprint in (pages.blueprint, editor.blueprint, entity.blueprint, ontology_docs.blueprint):
+        app.register_blueprint(blueprint)
+    app.after_request(_security_headers)
+    contribute.init_app(app, settings)
     _register_error_handlers(app)
     return app
+
+
+#: Pages load scripts, styles and data only from this origin (so no request ever leaves
+#: it); inline style attributes are allowed because the vendored editor sets sizes so.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
+    "form-action 'self'"
+)
+
+
+def _security_headers(response: Response) -> Response:
+    if response.mimetype == "text/html":
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    return response
 
 
 def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:

@@ -12,7 +12,6 @@ import logging
 import os
 import signal
 import tempfile
-from typing import Any
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, jsonify, render_template_string, request, send_file
@@ -33,9 +32,8 @@ from sdkg.protocol import (
     run_with_deadline,
     serialize_result,
     tabulate,
-    term_text,
 )
-from sdkg.web import error_response, state
+from sdkg.web import cached, error_response, state
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("sparql", __name__)
@@ -69,7 +67,7 @@ def sparql() -> Response:
         if wants_page:
             return Response(app_state.sparql_page(query=None, table=None, error=None))
         endpoint = request.base_url
-        graph = _cached(
+        graph = cached(
             ("sd", endpoint),
             lambda: describe.service_description(
                 app_state.store, endpoint, federated=bool(settings.allow_service)
@@ -134,17 +132,6 @@ def _timeout_response(timeout: QueryTimeout) -> Response:
     return response
 
 
-def _cached(key: tuple[Any, ...], compute: Any) -> Any:
-    """A value cached until the store's content changes."""
-    app_state = state()
-    full_key = (*key, app_state.store.generation)
-    if full_key not in app_state.cache:
-        if len(app_state.cache) > 32:  # old generations; never grows without bound
-            app_state.cache.clear()
-        app_state.cache[full_key] = compute()
-    return app_state.cache[full_key]
-
-
 def _rdf_response(graph: Graph) -> Response:
     """A description graph in the negotiated RDF format, or readable for browsers."""
     fmt = negotiate(request.accept_mimetypes, request.args.get("format"), "graph", html=True)
@@ -159,7 +146,7 @@ def _rdf_response(graph: Graph) -> Response:
 def void() -> Response:
     """VoID description of the dataset."""
     base = request.host_url
-    graph = _cached(("void", base), lambda: describe.void_description(state().store, base))
+    graph = cached(("void", base), lambda: describe.void_description(state().store, base))
     return _rdf_response(graph)
 
 
@@ -198,50 +185,6 @@ def healthz() -> Response:
     status = state().store.status()
     return jsonify({"status": "ok", "ready": True, **status, "pid": os.getpid()})
 
-
-def default_sparql_page(*, query: str | None, table: Table | None, error: str | None) -> str:
-    """A plain readable page: a query form and, after a query, its results as a table."""
-    return render_template_string(
-        _SPARQL_PAGE,
-        query=query or _EXAMPLE_QUERY,
-        table=table,
-        error=error,
-        text=term_text,
-    )
-
-
-_EXAMPLE_QUERY = """SELECT ?graph (COUNT(*) AS ?triples)
-WHERE { GRAPH ?graph { ?s ?p ?o } }
-GROUP BY ?graph
-ORDER BY DESC(?triples)"""
-
-_SPARQL_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>sdkg SPARQL endpoint</title>
-<style>body{font-family:system-ui,sans-serif;margin:1.5rem;max-width:70rem}
-textarea{width:100%;font-family:monospace}table{border-collapse:collapse}
-td,th{border:1px solid #ccc;padding:.2rem .5rem;text-align:left;vertical-align:top}</style>
-</head><body>
-<h1>sdkg SPARQL endpoint</h1>
-<form method="get" action="">
-<label for="query">Query</label>
-<textarea id="query" name="query" rows="10">{{ query }}</textarea>
-<button type="submit">Run</button>
-</form>
-{% if error %}<p role="alert">{{ error }}</p>{% endif %}
-{% if table %}
-  {% if table.kind == "ask" %}<p>Answer: <strong>{{ "yes" if table.boolean else "no" }}</strong></p>
-  {% else %}
-  <p>{{ table.rows|length }} row(s){% if table.truncated %}, truncated{% endif %}</p>
-  <table><thead><tr>{% for v in table.variables %}<th>{{ v }}</th>{% endfor %}</tr></thead>
-  <tbody>{% for row in table.rows %}<tr>{% for term in row %}<td>{{ text(term) }}</td>
-  {% endfor %}</tr>{% endfor %}</tbody></table>
-  {% endif %}
-{% endif %}
-<p>Machine-readable: <a href="?format=turtle">service description</a>,
-<a href="/.well-known/void">VoID</a>, <a href="/dump">dump</a>.</p>
-</body></html>"""
 
 _DESCRIPTION_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>sdkg description</title></head>

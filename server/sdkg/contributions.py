@@ -1,0 +1,483 @@
+"""Accepted contributions: durable files, named graphs with provenance, cross-process sync.
+
+The contributions folder is the truth. Each accepted contribution is one Turtle
+file ``<id>.ttl`` holding its triples and its PROV metadata; it becomes the named
+graph ``https://w3id.org/sdkg/graph/contribution/<id>``. Withdrawing writes the
+sidecar ``<id>.withdrawn`` (JSON: when, by whom); the file itself is never erased.
+
+Files are written through a temporary file, fsync, an atomic rename and an fsync
+of the folder, so after a crash a contribution is either complete or absent; a
+left-over temporary file (``*.tmp``) is removed on the next start.
+
+Several server processes each hold their own in-memory store. Writers take an
+exclusive ``flock`` on ``.lock`` (so contributions are validated and written one
+at a time, each against everything accepted before it) and then rewrite the
+marker file ``.generation``. Every request first reads that small marker; when it
+changed, the process rescans the folder, loads new graphs and drops withdrawn ones.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import re
+import secrets
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+from sdkg.protocol import TURTLE_PREFIXES
+from sdkg.store import GRAPH_BASE, GraphStore, _write_atomically
+from sdkg.tokens import Contributor
+
+log = logging.getLogger(__name__)
+
+CONTRIBUTION_GRAPH_BASE = GRAPH_BASE + "contribution/"
+#: Namespaces a contribution may not describe: the ontology, the shapes, the graphs
+#: (a contribution must not forge another contribution's provenance).
+RESERVED_NAMESPACES = (
+    "https://w3id.org/sdkg/ontology#",
+    "https://w3id.org/sdkg/shapes#",
+    GRAPH_BASE,
+)
+
+PROV = "http://www.w3.org/ns/prov#"
+FOAF = "http://xmlns.com/foaf/0.1/"
+DCTERMS = "http://purl.org/dc/terms/"
+SPDX = "http://spdx.org/rdf/terms#"
+VOID = "http://rdfs.org/ns/void#"
+HTTP_HEADERS = "http://www.w3.org/2011/http-headers#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+#: Prefixes for writing contributions as Turtle.
+CONTRIBUTION_PREFIXES = {
+    **TURTLE_PREFIXES,
+    "spdx": SPDX,
+    "void": VOID,
+    "httph": HTTP_HEADERS,
+}
+
+_ID = re.compile(r"^\d{8}-\d{6}-\d{6}-[0-9a-f]{8}$")
+_MARKER = ".generation"
+_LOCK = ".lock"
+_WITHDRAWN = ".withdrawn"
+
+
+class ContributionError(Exception):
+    """A contribution that cannot be accepted, with an HTTP status and a message."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What arrived with a contribution, besides its triples."""
+
+    contributor: Contributor
+    body: bytes
+    media_type: str
+    note: str | None = None
+    user_agent: str | None = None
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """One accepted contribution, as its file describes it."""
+
+    id: str
+    contributor: str
+    time: str
+    triples: int
+    sha256: str
+    media_type: str | None
+    note: str | None
+    user_agent: str | None
+    withdrawn: dict[str, str] | None = None
+
+    @property
+    def graph(self) -> str:
+        """The named graph the contribution is loaded into."""
+        return CONTRIBUTION_GRAPH_BASE + self.id
+
+    @property
+    def location(self) -> str:
+        """Its address on the server."""
+        return f"/contributions/{self.id}"
+
+    def to_json(self) -> dict[str, Any]:
+        """The contribution as listed by ``GET /contributions``."""
+        return {
+            "id": self.id,
+            "graph": self.graph,
+            "location": self.location,
+            "contributor": self.contributor,
+            "time": self.time,
+            "triples": self.triples,
+            "sha256": self.sha256,
+            "media_type": self.media_type,
+            "note": self.note,
+            "user_agent": self.user_agent,
+            "status": "withdrawn" if self.withdrawn else "active",
+            "withdrawn": self.withdrawn,
+        }
+
+
+def is_contribution_id(text: str) -> bool:
+    """True for a well-formed id (``20260128-101530-123456-9f3a1c2b``)."""
+    return bool(_ID.match(text))
+
+
+def new_id(now: datetime) -> str:
+    """A new id: UTC time to the microsecond (ids sort by time) and 32 random bits."""
+    return f"{now:%Y%m%d-%H%M%S-%f}-{secrets.token_hex(4)}"
+
+
+def utc_text(moment: datetime) -> str:
+    """``2026-01-28T10:15:30Z``: how times are written in files and JSON."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def reserved_subjects(graph: Graph) -> list[str]:
+    """IRIs in the reserved namespaces that ``graph`` describes (it must describe none)."""
+    return sorted({str(s) for s in graph.subjects() if str(s).startswith(RESERVED_NAMESPACES)})
+
+
+# --------------------------------------------------------------------------- files
+
+
+def contribution_file(graph: Graph, contribution_id: str, submission: Submission, now: datetime):
+    """The Turtle bytes to store: the triples, then the PROV metadata about the graph.
+
+    The triples go through pyoxigraph's strict parser first: what rdflib accepted
+    but a store would refuse is refused here, before anything is written.
+    Raises :class:`ContributionError` (400) for such data.
+    """
+    try:
+        quads = list(
+            ox.parse(graph.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES)
+        )
+    except SyntaxError as error:
+        raise ContributionError(400, f"the data cannot be stored: {error}") from None
+    # Sorted by subject, types first, so the Turtle groups each node's triples.
+    triples = sorted(
+        (ox.Triple(q.subject, q.predicate, q.object) for q in quads),
+        key=lambda t: (
+            str(t.subject),
+            t.predicate.value != RDF_TYPE,
+            str(t.predicate),
+            str(t.object),
+        ),
+    )
+    count = len(triples)
+    triples.extend(_metadata(contribution_id, submission, now, count))
+    used = set()
+    for triple in triples:
+        for term in (triple.subject, triple.predicate, triple.object):
+            if isinstance(term, ox.Literal):
+                term = term.datatype
+            if isinstance(term, ox.NamedNode):
+                used.add(term.value)
+    prefixes = {
+        p: ns for p, ns in CONTRIBUTION_PREFIXES.items() if any(i.startswith(ns) for i in used)
+    }
+    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+
+
+def _metadata(
+    contribution_id: str, submission: Submission, now: datetime, count: int
+) -> list[ox.Triple]:
+    graph = ox.NamedNode(CONTRIBUTION_GRAPH_BASE + contribution_id)
+
+    def iri(namespace: str, local: str) -> ox.NamedNode:
+        return ox.NamedNode(namespace + local)
+
+    contributor = submission.contributor
+    if contributor.is_iri:
+        agent: ox.NamedNode | ox.BlankNode = ox.NamedNode(contributor.name)
+        about_agent = []
+    else:
+        agent = ox.BlankNode()
+        about_agent = [
+            ox.Triple(agent, ox.NamedNode(RDF_TYPE), iri(PROV, "Agent")),
+            ox.Triple(agent, iri(FOAF, "name"), ox.Literal(contributor.name)),
+        ]
+    checksum = ox.BlankNode()
+    sha256 = hashlib.sha256(submission.body).hexdigest()
+    triples = [
+        ox.Triple(graph, ox.NamedNode(RDF_TYPE), iri(PROV, "Entity")),
+        ox.Triple(graph, iri(PROV, "wasAttributedTo"), agent),
+        *about_agent,
+        ox.Triple(
+            graph,
+            iri(PROV, "generatedAtTime"),
+            ox.Literal(utc_text(now), datatype=iri(XSD, "dateTime")),
+        ),
+        ox.Triple(
+            graph, iri(VOID, "triples"), ox.Literal(str(count), datatype=iri(XSD, "integer"))
+        ),
+        ox.Triple(graph, iri(DCTERMS, "format"), ox.Literal(submission.media_type)),
+        ox.Triple(graph, iri(SPDX, "checksum"), checksum),
+        ox.Triple(checksum, iri(SPDX, "algorithm"), iri(SPDX, "checksumAlgorithm_sha256")),
+        ox.Triple(checksum, iri(SPDX, "checksumValue"), ox.Literal(sha256)),
+    ]
+    if submission.note:
+        triples.append(ox.Triple(graph, iri(DCTERMS, "description"), ox.Literal(submission.note)))
+    if submission.user_agent:
+        triples.append(
+            ox.Triple(graph, iri(HTTP_HEADERS, "user-agent"), ox.Literal(submission.user_agent))
+        )
+    return triples
+
+
+def read_metadata(contribution_id: str, data: bytes) -> Contribution:
+    """The :class:`Contribution` a stored file describes (its metadata triples)."""
+    graph = CONTRIBUTION_GRAPH_BASE + contribution_id
+    about: dict[str, list[Any]] = {}
+    by_node: dict[Any, dict[str, Any]] = {}
+    for triple in ox.parse(data, ox.RdfFormat.TURTLE):
+        by_node.setdefault(triple.subject, {})[triple.predicate.value] = triple.object
+        if isinstance(triple.subject, ox.NamedNode) and triple.subject.value == graph:
+            about.setdefault(triple.predicate.value, []).append(triple.object)
+
+    def first(predicate: str) -> Any:
+        values = about.get(predicate)
+        return values[0] if values else None
+
+    agent = first(PROV + "wasAttributedTo")
+    if isinstance(agent, ox.NamedNode):
+        contributor = agent.value
+    else:
+        name = by_node.get(agent, {}).get(FOAF + "name")
+        contributor = name.value if name is not None else ""
+    checksum = by_node.get(first(SPDX + "checksum"), {}).get(SPDX + "checksumValue")
+
+    def text(predicate: str) -> str | None:
+        value = first(predicate)
+        return None if value is None else value.value
+
+    return Contribution(
+        id=contribution_id,
+        contributor=contributor,
+        time=text(PROV + "generatedAtTime") or "",
+        triples=int(text(VOID + "triples") or 0),
+        sha256=checksum.value if checksum is not None else "",
+        media_type=text(DCTERMS + "format"),
+        note=text(DCTERMS + "description"),
+        user_agent=text(HTTP_HEADERS + "user-agent"),
+    )
+
+
+class ContributionFolder:
+    """The folder of contribution files: durable writes, the lock and the marker."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def prepare(self) -> list[str]:
+        """Create the folder and remove temporary files a crash left; return their names."""
+        self.path.mkdir(parents=True, exist_ok=True)
+        removed = []
+        with self.locked():  # no writer is half-way through a temporary file now
+            for leftover in sorted(self.path.glob("*.tmp")):
+                leftover.unlink()
+                removed.append(leftover.name)
+        for name in removed:
+            log.warning("removed %s, a contribution file whose write never finished", name)
+        return removed
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the folder's write lock (between processes and between threads)."""
+        # One open file description per holder: flock then also excludes other
+        # threads of this process, which hold their own descriptor.
+        fd = os.open(self.path / _LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
+
+    def marker(self) -> str:
+        """The current generation marker ("" before the first write)."""
+        try:
+            return (self.path / _MARKER).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return ""
+
+    def bump(self, reason: str) -> None:
+        """Tell every process the folder changed (call with the lock held)."""
+        stamp = f"{datetime.now(UTC).isoformat()} {reason} {secrets.token_hex(4)}"
+        _write_atomically(self.path / _MARKER, lambda handle: handle.write(stamp.encode()))
+
+    def write(self, contribution_id: str, data: bytes) -> None:
+        """Store a contribution file durably (temporary file, fsync, rename, fsync folder)."""
+        _write_atomically(self.file(contribution_id), lambda handle: handle.write(data))
+
+    def mark_withdrawn(self, contribution_id: str, by: str, now: datetime) -> dict[str, str]:
+        """Write the withdrawal sidecar durably; return what it records."""
+        record = {"time": utc_text(now), "by": by}
+        sidecar = self.path / f"{contribution_id}{_WITHDRAWN}"
+        _write_atomically(sidecar, lambda handle: handle.write(json.dumps(record).encode()))
+        return record
+
+    def file(self, contribution_id: str) -> Path:
+        """The file of a contribution."""
+        return self.path / f"{contribution_id}.ttl"
+
+    def scan(self) -> dict[str, dict[str, str] | None]:
+        """Every contribution id in the folder -> its withdrawal record (``None``: active)."""
+        names = set(os.listdir(self.path))
+        found: dict[str, dict[str, str] | None] = {}
+        for name in sorted(names):
+            stem, dot, extension = name.partition(".")
+            if extension != "ttl" or not dot or not is_contribution_id(stem):
+                continue
+            withdrawn = None
+            if stem + _WITHDRAWN in names:
+                withdrawn = self._withdrawal(stem)
+            found[stem] = withdrawn
+        return found
+
+    def _withdrawal(self, contribution_id: str) -> dict[str, str]:
+        try:
+            text = (self.path / f"{contribution_id}{_WITHDRAWN}").read_text(encoding="utf-8")
+            record = json.loads(text)
+            return {"time": str(record.get("time", "")), "by": str(record.get("by", ""))}
+        except (OSError, ValueError, AttributeError):
+            return {"time": "", "by": ""}
+
+
+# --------------------------------------------------------------------------- per process
+
+
+class Contributions:
+    """One server process's view of the contributions, kept in step with the folder."""
+
+    def __init__(self, folder: ContributionFolder, store: GraphStore) -> None:
+        self.folder = folder
+        self.store = store
+        self._seen: str | None = None
+        self._known: dict[str, Contribution] = {}
+        self._lock = threading.Lock()
+
+    def sync(self, *, force: bool = False) -> None:
+        """Load new contribution graphs and drop withdrawn ones, if the folder changed."""
+        marker = self.folder.marker()
+        if marker == self._seen and not force:
+            return
+        with self._lock:
+            if marker == self._seen and not force:
+                return
+            for contribution_id, withdrawn in self.folder.scan().items():
+                known = self._known.get(contribution_id)
+                if known is None:
+                    known = self._load(contribution_id, active=withdrawn is None)
+                    if known is None:
+                        continue
+                if withdrawn is not None and known.withdrawn is None:
+                    self.store.drop_graph(known.graph)
+                    known = dataclasses.replace(known, withdrawn=withdrawn)
+                self._known[contribution_id] = known
+            self._seen = marker
+
+    def _load(self, contribution_id: str, *, active: bool) -> Contribution | None:
+        path = self.folder.file(contribution_id)
+        try:
+            data = path.read_bytes()
+            contribution = read_metadata(contribution_id, data)
+            if active:
+                self.store.replace_graph(contribution.graph, data, ox.RdfFormat.TURTLE)
+        except (OSError, SyntaxError, ValueError) as error:
+            # Only a file edited by hand gets here: written files are complete.
+            log.error("contribution file %s cannot be loaded, skipped: %s", path, error)
+            return None
+        return contribution
+
+    def submit(
+        self,
+        graph: Graph,
+        submission: Submission,
+        check: Callable[[], Any],
+        accept: Callable[[Any], bool],
+    ) -> tuple[Contribution | None, Any]:
+        """Validate and, if ``accept(report)``, store ``graph`` as a new contribution.
+
+        ``check()`` validates against this process's store; it runs with the folder
+        locked after a full sync, so it sees every contribution accepted before.
+        Returns the new contribution (``None`` if refused) and the report.
+        Raises :class:`ContributionError` for reserved subjects or unstorable data.
+        """
+        reserved = reserved_subjects(graph)
+        if reserved:
+            raise ContributionError(
+                422,
+                "a contribution cannot describe the ontology, the shapes or the graphs: "
+                + ", ".join(f"<{iri}>" for iri in reserved[:5]),
+            )
+        with self.folder.locked():
+            self.sync(force=True)
+            report = check()
+            if not accept(report):
+                return None, report
+            now = datetime.now(UTC)
+            contribution_id = new_id(now)
+            data = contribution_file(graph, contribution_id, submission, now)
+            self.folder.write(contribution_id, data)
+            self.folder.bump(f"add {contribution_id}")
+            self.sync(force=True)
+        return self._known[contribution_id], report
+
+    def withdraw(self, contribution_id: str, by: str) -> Contribution:
+        """Withdraw a contribution: its graph leaves every store, its file stays.
+
+        Raises :class:`ContributionError`: 404 unknown, 410 already withdrawn.
+        """
+        with self.folder.locked():
+            self.sync(force=True)
+            known = self.get(contribution_id)
+            if known.withdrawn is not None:
+                raise ContributionError(410, _withdrawn_message(known))
+            self.folder.mark_withdrawn(contribution_id, by, datetime.now(UTC))
+            self.folder.bump(f"withdraw {contribution_id}")
+            self.sync(force=True)
+        return self._known[contribution_id]
+
+    def get(self, contribution_id: str) -> Contribution:
+        """One contribution; raises :class:`ContributionError` 404 when there is none."""
+        known = self._known.get(contribution_id) if is_contribution_id(contribution_id) else None
+        if known is None:
+            raise ContributionError(404, f"there is no contribution {contribution_id!r}")
+        return known
+
+    def all(self) -> list[Contribution]:
+        """Every contribution, active and withdrawn, oldest first."""
+        return [self._known[k] for k in sorted(self._known)]
+
+    def triples(self, contribution_id: str) -> list[ox.Triple]:
+        """The stored triples (data and metadata) of an active contribution, from its file."""
+        known = self.get(contribution_id)
+        if known.withdrawn is not None:
+            raise ContributionError(410, _withdrawn_message(known))
+        return list(ox.parse(self.folder.file(contribution_id).read_bytes(), ox.RdfFormat.TURTLE))
+
+
+def _withdrawn_message(contribution: Contribution) -> str:
+    withdrawn = contribution.withdrawn or {}
+    return (
+        f"contribution {contribution.id} was withdrawn at {withdrawn.get('time')} by "
+        f"{withdrawn.get('by')}; its file is kept on the server"
+    )

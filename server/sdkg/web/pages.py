@@ -1,0 +1,141 @@
+"""Blueprint for the people-facing pages: home (``/``), label search (``/search``) and the
+contribution form (``/contribute``).
+
+Everything is rendered on the server from the store; figures and the label index are
+cached per store generation, so each page costs a few dictionary look-ups.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, render_template, request
+
+from sdkg.web import cached, state
+from sdkg.web.examples import examples, grouped
+from sdkg.web.labels import LabelIndex, build_label_index
+from sdkg.web.terms import ENTITY_NS, ONTOLOGY_NS, PREFIXES, page_url
+
+blueprint = Blueprint("pages", __name__)
+
+LICENCE_NAMES = {
+    "https://opensource.org/license/mit": "MIT",
+    "https://opensource.org/licenses/MIT": "MIT",
+    "https://creativecommons.org/publicdomain/zero/1.0/": "CC0 1.0",
+    "https://creativecommons.org/licenses/by/4.0/": "CC BY 4.0",
+}
+
+
+def label_index() -> LabelIndex:
+    """The label index of the current store generation."""
+    return cached(("labels",), lambda: build_label_index(state().store))
+
+
+# --------------------------------------------------------------------------- home
+
+
+@blueprint.route("/")
+def home() -> str:
+    """What the dataset is, how big, and where to go next."""
+    overview = cached(("overview",), _overview)
+    found = cached(("examples",), examples)
+    return render_template(
+        "home.html",
+        overview=overview,
+        personas=grouped(found),
+        example_count=len(found),
+        active="home",
+    )
+
+
+def _overview() -> dict[str, Any]:
+    store = state().store
+    index = label_index()
+    kinds = Counter(
+        index.kind(iri) or "untyped" for iri in index.types if iri.startswith(ENTITY_NS)
+    )
+    sources = [
+        {
+            "iri": row["doc"].value,
+            "url": page_url(row["doc"].value),
+            "title": row["title"].value,
+            "author": index.label(row["author"].value) if row["author"] else None,
+            "author_url": page_url(row["author"].value) if row["author"] else None,
+        }
+        for row in store.query(
+            "SELECT ?doc ?title ?author WHERE { ?doc a <https://schema.org/Article> ; "
+            "<http://purl.org/dc/terms/title> ?title . "
+            "OPTIONAL { ?doc <https://schema.org/author> ?author } } ORDER BY ?doc"
+        )
+    ]
+    licences = []
+    for row in store.query(
+        "SELECT ?licence (COUNT(DISTINCT ?x) AS ?n) (SAMPLE(?x) AS ?example) WHERE { "
+        "?x <http://purl.org/dc/terms/license> ?licence } GROUP BY ?licence ORDER BY DESC(?n)"
+    ):
+        iri = row["licence"].value
+        applies = (
+            "the ontology and the project's data"
+            if row["example"].value == ONTOLOGY_NS
+            else f"{row['n'].value} source records"
+        )
+        entry = {"iri": iri, "name": LICENCE_NAMES.get(iri, iri), "applies": applies}
+        # The ontology's licence is the project's: it comes first.
+        licences.insert(0 if row["example"].value == ONTOLOGY_NS else len(licences), entry)
+    graphs = store.graphs()
+    return {
+        "kinds": sorted(kinds.items(), key=lambda item: (-item[1], item[0])),
+        "entities": sum(kinds.values()),
+        "triples": store.triple_count(),
+        "graphs": len(graphs),
+        "sources": sources,
+        "licences": licences,
+    }
+
+
+# --------------------------------------------------------------------------- search
+
+
+@blueprint.route("/search")
+def search() -> Response:
+    """Label search; HTML grouped by kind, or JSON for ``Accept: application/json`` /
+    ``format=json``."""
+    query = request.args.get("q", "").strip()
+    hits = label_index().search(query) if query else []
+    wanted = request.args.get("format", "").lower()
+    # The answer depends on Accept, so caches must keep the two apart.
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    if wanted == "json" or (not wanted and best == "application/json"):
+        base = request.host_url.rstrip("/")
+        response = jsonify(
+            {
+                "query": query,
+                "count": len(hits),
+                "hits": [
+                    {**hit.to_json(), "url": base + hit.url if hit.url.startswith("/") else hit.url}
+                    for hit in hits
+                ],
+            }
+        )
+        response.vary.add("Accept")
+        return response
+    groups: dict[str, list[Any]] = {}
+    for hit in hits:
+        groups.setdefault(hit.kind or "other", []).append(hit)
+    response = Response(
+        render_template(
+            "search.html", query=query, groups=groups, count=len(hits), search_query=query
+        )
+    )
+    response.vary.add("Accept")
+    return response
+
+
+# --------------------------------------------------------------------------- contribute
+
+
+@blueprint.route("/contribute")
+def contribute() -> str:
+    """The contribution form: paste or upload RDF, validate it, submit it with a token."""
+    return render_template("contribute.html", prefixes=PREFIXES, active="contribute")

@@ -1,0 +1,131 @@
+/* The query editor: YASQE (editor) + YASR (results), both vendored, talking to /sparql.
+ * Nothing here reaches another origin: completion lists come from /editor/vocabulary.json,
+ * the default LOV look-ups of YASQE are replaced. */
+(function () {
+  "use strict";
+  var data = JSON.parse(document.getElementById("editor-data").textContent);
+  var ENTITY_NS = "https://w3id.org/sdkg/id/";
+  var ONTOLOGY_NS = "https://w3id.org/sdkg/ontology#";
+  var vocabulary = { prefixes: data.prefixes, classes: [], properties: [] };
+  var vocabularyLoaded = fetch("/editor/vocabulary.json", { headers: { Accept: "application/json" } })
+    .then(function (r) { return r.ok ? r.json() : vocabulary; })
+    .then(function (v) { vocabulary = v; return v; })
+    .catch(function () { return vocabulary; });
+
+  /* Completion: our prefixes, classes and properties instead of prefix.cc and LOV. */
+  Yasqe.forkAutocompleter("prefixes", {
+    name: "sdkgPrefixes",
+    persistenceId: null,
+    get: function () {
+      return vocabularyLoaded.then(function (v) {
+        return Object.keys(v.prefixes).sort().map(function (p) { return p + ": <" + v.prefixes[p] + ">"; });
+      });
+    }
+  }, false);
+  function termCompleter(base, name, key) {
+    Yasqe.forkAutocompleter(base, {
+      name: name,
+      bulk: true,
+      persistenceId: null,
+      autoShow: false,
+      get: function () { return vocabularyLoaded.then(function (v) { return v[key]; }); }
+    }, false);
+  }
+  termCompleter("class", "sdkgClasses", "classes");
+  termCompleter("property", "sdkgProperties", "properties");
+  Yasqe.defaults.autocompleters = ["sdkgPrefixes", "variables", "sdkgClasses", "sdkgProperties"];
+
+  /* Result cells: our entities and ontology terms link to their pages on this server. */
+  var Table = Yasr.plugins.table;
+  Table.defaults.openIriInNewWindow = false;
+  var cellLink = Table.prototype.getUriLinkFromBinding;
+  Table.prototype.getUriLinkFromBinding = function (binding, prefixes) {
+    // The cell HTML is sanitized (DOMPurify) by YASR, which may normalize the quotes.
+    return cellLink.call(this, binding, prefixes)
+      .replace(/href=(["'])https:\/\/w3id\.org\/sdkg\/id\//g, "href=$1/id/")
+      .replace(/href=(["'])https:\/\/w3id\.org\/sdkg\/ontology#/g, "href=$1/ontology#");
+  };
+
+  var yasqe = new Yasqe(document.getElementById("yasqe"), {
+    value: data.query,
+    persistenceId: null,
+    consumeShareLink: null,
+    createShareableLink: function (y) { return shareUrl(y.getValue()); },
+    resizeable: true,
+    editorHeight: "18rem",
+    requestConfig: {
+      endpoint: "/sparql",
+      method: "POST",
+      acceptHeaderSelect: "application/sparql-results+json",
+      acceptHeaderGraph: "text/turtle"
+    }
+  });
+  var yasr = new Yasr(document.getElementById("yasr"), {
+    prefixes: data.prefixes,
+    persistenceId: null,
+    pluginOrder: ["table", "response"],
+    defaultPlugin: "table"
+  });
+
+  var status = document.getElementById("run-status");
+  var shareInput = document.getElementById("share-link");
+
+  function shareUrl(query) {
+    return window.location.origin + "/sparql?query=" + encodeURIComponent(query);
+  }
+  function updateLinks() {
+    var query = yasqe.getValue();
+    var url = shareUrl(query);
+    shareInput.value = url;
+    window.history.replaceState(null, "", url);
+    ["csv", "tsv", "json", "xml"].forEach(function (format) {
+      var link = document.getElementById("download-" + format);
+      var isGraph = yasqe.getQueryType && /CONSTRUCT|DESCRIBE/.test(yasqe.getQueryType() || "");
+      var graphFormat = { csv: "turtle", tsv: "nt", json: "jsonld", xml: "rdfxml" }[format];
+      link.href = "/sparql?query=" + encodeURIComponent(query) + "&format=" + (isGraph ? graphFormat : format);
+    });
+  }
+
+  yasqe.on("query", function () {
+    status.textContent = "Running…";
+  });
+  yasqe.on("queryResponse", function (_y, response, duration) {
+    yasr.setResponse(response, duration);
+    updateLinks();
+    var results = yasr.results;
+    if (!results || results.getError()) {
+      status.textContent = "The query failed; the message is below.";
+    } else if (results.getType() === "json" && results.getBindings()) {
+      var n = results.getBindings().length;
+      status.textContent = n + " row" + (n === 1 ? "" : "s") + " in " + duration + " ms.";
+    } else {
+      status.textContent = "Done in " + duration + " ms.";
+    }
+  });
+
+  function run() { yasqe.query(); }
+  document.getElementById("run-query").addEventListener("click", run);
+  document.getElementById("copy-link").addEventListener("click", function () {
+    updateLinks();
+    shareInput.select();
+    if (navigator.clipboard) {
+      navigator.clipboard.writeText(shareInput.value).then(
+        function () { status.textContent = "Link copied."; },
+        function () { status.textContent = "Select the link and copy it."; }
+      );
+    }
+  });
+  Array.prototype.forEach.call(document.querySelectorAll("a.example"), function (link) {
+    link.addEventListener("click", function (event) {
+      var example = data.examples.filter(function (e) { return e.name === link.dataset.example; })[0];
+      if (!example) return;
+      event.preventDefault();
+      yasqe.setValue(example.query);
+      document.getElementById("query-heading").scrollIntoView();
+      run();
+    });
+  });
+
+  updateLinks();
+  if (data.run) run();
+})();
