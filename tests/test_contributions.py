@@ -9,6 +9,7 @@ import time
 
 import pytest
 import requests
+from conftest import BACKENDS, start_on
 from contributing import (
     ALICE,
     BOB,
@@ -27,16 +28,25 @@ GRAPH = "https://w3id.org/sdkg/graph/contribution/"
 ID = "https://w3id.org/sdkg/id/"
 
 
-@pytest.fixture(scope="module")
-def folder(tmp_path_factory):
-    return tmp_path_factory.mktemp("contributions")
+@pytest.fixture(scope="module", params=BACKENDS)
+def store_backend(request) -> str:
+    """Every test of this module runs on the embedded store and in front of Virtuoso."""
+    return request.param
 
 
 @pytest.fixture(scope="module")
-def server(start_server, folder, tmp_path_factory):
+def folder(tmp_path_factory, store_backend):
+    return tmp_path_factory.mktemp(f"contributions-{store_backend}")
+
+
+@pytest.fixture(scope="module")
+def server(start_server, store_args, store_backend, folder, tmp_path_factory):
     tokens = write_tokens(tmp_path_factory.mktemp("tokens"))
-    return start_server(
-        "--memory",
+    return start_on(
+        start_server,
+        store_args,
+        store_backend,
+        "contributions",
         "--workers",
         "2",
         "--threads",

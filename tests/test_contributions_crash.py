@@ -28,11 +28,17 @@ def burst(base: str, stop: threading.Event, acknowledged: list[str], tag: str) -
             acknowledged.append(response.json()["id"])
 
 
-def test_killed_server_keeps_every_acknowledged_contribution(start_server, tmp_path):
+def test_killed_server_keeps_every_acknowledged_contribution(
+    start_server, store_args, backend, tmp_path
+):
     tokens = write_tokens(tmp_path)
     store, folder = tmp_path / "store", tmp_path / "contributions"
-    args = ("--store", str(store), "--contributions", str(folder), "--workers", "2")
-    env = {"SDKG_TOKENS_FILE": str(tokens)}
+    if backend == "oxigraph":
+        store_option, store_env = ["--store", str(store)], {}
+    else:
+        store_option, store_env = store_args(backend, "crash")
+    args = (*store_option, "--contributions", str(folder), "--workers", "2")
+    env = {"SDKG_TOKENS_FILE": str(tokens), **store_env}
     acknowledged: list[str] = []
     rng = random.Random(4)
     for round_number in range(ROUNDS):

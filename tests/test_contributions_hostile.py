@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from conftest import BACKENDS, start_on
 from contributing import HOSTILE, TOKEN, dump_lines, write_tokens
 
 MANIFEST = tomllib.loads((HOSTILE / "manifest.toml").read_text(encoding="utf-8"))["case"]
@@ -29,10 +30,11 @@ def _case_id(case: dict) -> str:
     return case["file"] + (f"-{extra}" if extra else "")
 
 
-@pytest.fixture(scope="module")
-def server(start_server, tmp_path_factory):
+@pytest.fixture(scope="module", params=BACKENDS)
+def server(request, start_server, store_args, tmp_path_factory):
     tokens = write_tokens(tmp_path_factory.mktemp("tokens"))
-    return start_server("--memory", env={"SDKG_TOKENS_FILE": str(tokens), **LIMITS})
+    return start_on(start_server, store_args, request.param, "bundled",
+                    env={"SDKG_TOKENS_FILE": str(tokens), **LIMITS})  # fmt: skip
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,7 @@ import sys
 
 import pytest
 import requests
+from conftest import BACKENDS, start_on
 from contributing import FIXTURES, PREFIXES, fellowship, post
 from rdflib import RDF, SH, Graph, Literal, URIRef
 
@@ -19,10 +20,10 @@ ID = "https://w3id.org/sdkg/id/"
 INVALID = FIXTURES / "invalid"
 
 
-@pytest.fixture(scope="module")
-def server(start_server):
-    """The bundled data in memory, no tokens file: contributions closed."""
-    return start_server("--memory")
+@pytest.fixture(scope="module", params=BACKENDS)
+def server(request, start_server, store_args):
+    """The bundled data (in memory, or in Virtuoso), no tokens file: contributions closed."""
+    return start_on(start_server, store_args, request.param, "bundled")
 
 
 def validate(server, body: str | bytes, content_type: str = "text/turtle", **kw):

@@ -375,31 +375,53 @@ class Contributions:
         self._lock = threading.Lock()
 
     def sync(self, *, force: bool = False) -> None:
-        """Load new contribution graphs and drop withdrawn ones, if the folder changed."""
+        """Load new contribution graphs and drop withdrawn ones, if the folder changed.
+
+        A store shared by every process (a remote one) is written only by the process
+        that adds or withdraws (``force``, under the folder lock) and, under the lock too,
+        by each process's first sync (which loads what the store lacks, and drops what a
+        crash left); other processes only learn the metadata, so a late reload by one of
+        them can never bring back a graph another has just withdrawn.
+        """
         marker = self.folder.marker()
         if marker == self._seen and not force:
             return
-        with self._lock:
+        shared = getattr(self.store, "shared", False)
+        first = self._seen is None
+        # The folder lock before the thread lock, as in submit and withdraw (which hold it
+        # already when they call this with ``force``): the other order could deadlock.
+        folder_lock = self.folder.locked() if shared and first and not force else None
+        with folder_lock or contextlib.nullcontext(), self._lock:
             if marker == self._seen and not force:
                 return
+            write = not shared or force or first
+            present = set(self.store.graphs()) if shared and first else None
             for contribution_id, withdrawn in self.folder.scan().items():
                 known = self._known.get(contribution_id)
                 if known is None:
-                    known = self._load(contribution_id, active=withdrawn is None)
+                    load = write and withdrawn is None
+                    known = self._load(contribution_id, active=load, present=present)
                     if known is None:
                         continue
+                    if shared and first and withdrawn is not None:
+                        self.store.drop_graph(known.graph)  # a withdrawal a crash cut short
                 if withdrawn is not None and known.withdrawn is None:
-                    self.store.drop_graph(known.graph)
+                    if write:
+                        self.store.drop_graph(known.graph)
                     known = dataclasses.replace(known, withdrawn=withdrawn)
                 self._known[contribution_id] = known
             self._seen = marker
 
-    def _load(self, contribution_id: str, *, active: bool) -> Contribution | None:
+    def _load(
+        self, contribution_id: str, *, active: bool, present: set[str] | None = None
+    ) -> Contribution | None:
+        """Read a contribution file; with ``active``, load its graph unless ``present``
+        (the graphs a shared store already holds: contribution files never change)."""
         path = self.folder.file(contribution_id)
         try:
             data = path.read_bytes()
             contribution = read_metadata(contribution_id, data)
-            if active:
+            if active and (present is None or contribution.graph not in present):
                 self.store.replace_graph(contribution.graph, data, ox.RdfFormat.TURTLE)
         except (OSError, SyntaxError, ValueError) as error:
             # Only a file edited by hand gets here: written files are complete.

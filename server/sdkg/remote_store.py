@@ -68,9 +68,6 @@ MANIFEST_GRAPH = "https://w3id.org/sdkg/system/manifest"
 _SYS = "https://w3id.org/sdkg/system#"
 #: Named in a protocol dataset where a request means "no graph" (an empty list is "all").
 NO_GRAPH = "https://w3id.org/sdkg/system/no-graph"
-#: How long a process trusts its copy of the catalogue before reading it again; a graph
-#: written through another host shows in the union default graph after at most this.
-CATALOGUE_SECONDS = 1.0
 #: A sync lease older than this is taken to be left by a host that died mid-sync.
 LEASE_SECONDS = 900.0
 #: Triples per SPARQL Update request when there is no Graph Store Protocol endpoint.
@@ -109,6 +106,7 @@ class RemoteStore:
     """A :class:`~sdkg.store.GraphStore` over SPARQL 1.1 Query + Update (+ Graph Store)."""
 
     kind = "remote"
+    shared = True
 
     def __init__(self, settings: Settings, report: SyncReport | None = None) -> None:
         if settings.store_url is None:
@@ -128,8 +126,6 @@ class RemoteStore:
         self._session: requests.Session | None = None
         self._session_pid = -1
         self._virtuoso = False
-        self._catalogue: Catalogue | None = None
-        self._catalogue_time = 0.0
         self._counts: dict[str, int] = {}
 
     # -- HTTP
@@ -210,12 +206,9 @@ class RemoteStore:
 
     # -- catalogue
 
-    def catalogue(self, *, fresh: bool = False) -> Catalogue:
-        """The catalogue, read again when older than :data:`CATALOGUE_SECONDS`."""
-        now = time.monotonic()
-        cached = self._catalogue
-        if cached is not None and not fresh and now - self._catalogue_time < CATALOGUE_SECONDS:
-            return cached
+    def catalogue(self) -> Catalogue:
+        """The catalogue, read from the store each time: a write through any process or
+        host is seen by the next request anywhere (one small query, ~1 ms on loopback)."""
         response = self._post(
             self.query_url,
             [
@@ -240,11 +233,7 @@ class RemoteStore:
             elif predicate == _SYS + "lease":
                 catalogue.leases.append(value)
         catalogue.graphs.sort()
-        self._catalogue, self._catalogue_time = catalogue, now
         return catalogue
-
-    def _forget_catalogue(self) -> None:
-        self._catalogue = None
 
     def _update(self, update: str) -> None:
         self._post(self.update_url, [("update", update)])
@@ -276,8 +265,12 @@ class RemoteStore:
         if operation in ("CONSTRUCT", "DESCRIBE"):
             response = self._post(self.query_url, fields, N_TRIPLES)
             return _triples(response)
+        if operation == "ASK":
+            fields[0] = ("query", sparql_text.ask_as_select(fields[0][1]))
+            response = self._post(self.query_url, fields, RESULTS_JSON)
+            return _boolean(bool(_json_results(response.content)[1]))
         response = self._post(self.query_url, fields, RESULTS_JSON)
-        return solutions_from_json(response.content, ask=operation == "ASK")
+        return solutions_from_json(response.content)
 
     def _dataset_fields(self, sparql: str, dataset: Dataset | None) -> list[tuple[str, str]]:
         if dataset is not None and not dataset.is_default:
@@ -339,7 +332,6 @@ class RemoteStore:
 
     def status(self) -> dict[str, Any]:
         """Health summary: the store's URL, counts, generation and the last sync."""
-        self.catalogue(fresh=True)  # a probe: fails (503) while the store is down
         return {
             "store": "remote",
             "url": self.query_url,
@@ -378,7 +370,6 @@ class RemoteStore:
             parts.append(f"INSERT DATA {{ GRAPH {manifest} {{ {listed} }} }}")
         parts.append(self._new_generation_update())
         self._update(" ;\n".join(parts))
-        self._forget_catalogue()
 
     def _put_graph(self, graph: str, triples: list[ox.Triple]) -> None:
         """Replace the content of ``graph`` (Graph Store PUT, else DROP + INSERT chunks)."""
@@ -420,7 +411,7 @@ class RemoteStore:
     def sync(self, sources: list[SourceFile]) -> SyncReport:
         """Bring sdkg's file graphs in the store in line with ``sources`` (under a lease)."""
         with self._sync_lease():
-            catalogue = self.catalogue(fresh=True)
+            catalogue = self.catalogue()
             manifest, report = sync_files(_RemoteTarget(self), sources, {"files": catalogue.files})
             manifest_node = f"<{MANIFEST_GRAPH}>"
             files = _literal(json.dumps(manifest["files"], sort_keys=True))
@@ -432,7 +423,6 @@ class RemoteStore:
             if report.loaded or report.dropped or catalogue.generation == "empty":
                 update += " ;\n" + self._new_generation_update()
             self._update(update)
-            self._forget_catalogue()
         self.report, self.synced = report, True
         return report
 
@@ -445,10 +435,10 @@ class RemoteStore:
         deadline = time.monotonic() + LEASE_SECONDS
         waited = False
         while True:
-            live = [t for t in self.catalogue(fresh=True).leases if _lease_is_live(t)]
+            live = [t for t in self.catalogue().leases if _lease_is_live(t)]
             if not live:
                 self._update(f"INSERT DATA {{ GRAPH {manifest} {{ {lease} }} }}")
-                live = [t for t in self.catalogue(fresh=True).leases if _lease_is_live(t)]
+                live = [t for t in self.catalogue().leases if _lease_is_live(t)]
                 if min(live) == token:
                     break
                 self._update(f"DELETE DATA {{ GRAPH {manifest} {{ {lease} }} }}")
@@ -466,7 +456,7 @@ class RemoteStore:
             yield
         finally:
             # Stale leases of dead hosts are removed with ours.
-            stale = [t for t in self.catalogue(fresh=True).leases if not _lease_is_live(t)]
+            stale = [t for t in self.catalogue().leases if not _lease_is_live(t)]
             listed = " ".join(f"{manifest} <{_SYS}lease> {_literal(t)} ." for t in [token, *stale])
             self._update(f"DELETE DATA {{ GRAPH {manifest} {{ {listed} }} }}")
 
@@ -496,7 +486,6 @@ class _RemoteTarget:
         return sorted(set(by_graph) | {source.graph})
 
     def quad_count(self) -> int:
-        self.store._forget_catalogue()
         return self.store.triple_count()
 
 
@@ -562,27 +551,14 @@ def _triples(response: requests.Response) -> list[ox.Triple]:
 _BNODE_LABEL = re.compile(r"[^A-Za-z0-9_]")
 
 
-def solutions_from_json(body: bytes, *, ask: bool = False) -> ox.QuerySolutions | ox.QueryBoolean:
-    """Parse a store's SPARQL JSON results, repairing the ways stores deviate.
+def solutions_from_json(body: bytes) -> ox.QuerySolutions:
+    """Parse a store's SPARQL JSON results of a SELECT, repairing the ways stores deviate.
 
-    Virtuoso writes an ASK answer as a table (``__ASK_RETVAL``), ``SELECT *`` over no
-    variables with a ``_star_fake`` column, blank nodes as ``nodeID://b1``, and the SPARQL
-    2005 ``typed-literal``; each is rewritten to the standard form first.
+    Virtuoso writes ``SELECT *`` over no variables with a ``_star_fake`` column, blank
+    nodes as ``nodeID://b1``, and the SPARQL 2005 ``typed-literal``; each is rewritten
+    to the standard form first.
     """
-    try:
-        document = json.loads(body)
-        head_vars = list(document.get("head", {}).get("vars", []))
-        if "boolean" in document:
-            return _boolean(bool(document["boolean"]))
-        bindings = document["results"]["bindings"]
-    except (ValueError, KeyError, TypeError, AttributeError) as error:
-        raise StoreUnavailable(
-            502, f"the SPARQL store sent unreadable JSON results: {error}"
-        ) from None
-    if ask or head_vars == ["__ASK_RETVAL"]:
-        return _boolean(
-            any(_truthy(b.get("__ASK_RETVAL")) for b in bindings) if bindings else False
-        )
+    head_vars, bindings = _json_results(body)
     if head_vars == ["_star_fake"]:
         head_vars, bindings = [], [{} for _ in bindings]
     normalized = {
@@ -593,14 +569,21 @@ def solutions_from_json(body: bytes, *, ask: bool = False) -> ox.QuerySolutions 
     return ox.parse_query_results(data, ox.QueryResultsFormat.JSON)
 
 
+def _json_results(body: bytes) -> tuple[list[str], list[dict[str, Any]]]:
+    """The variables and bindings of SPARQL JSON results; 502 when unreadable."""
+    try:
+        document = json.loads(body)
+        return list(document["head"].get("vars", [])), list(document["results"]["bindings"])
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        raise StoreUnavailable(
+            502, f"the SPARQL store sent unreadable JSON results: {error!r}"
+        ) from None
+
+
 def _boolean(value: bool) -> ox.QueryBoolean:
     return ox.parse_query_results(
         json.dumps({"head": {}, "boolean": value}).encode(), ox.QueryResultsFormat.JSON
     )
-
-
-def _truthy(term: dict[str, Any] | None) -> bool:
-    return term is not None and term.get("value") not in ("0", "false", "")
 
 
 def _term(term: dict[str, Any]) -> dict[str, Any]:

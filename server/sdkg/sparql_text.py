@@ -137,3 +137,27 @@ def replace_operation_keyword(text: str, replacement: str) -> str:
         if token.keyword == keyword:
             return text[:start] + replacement + text[end:]
     return text
+
+
+_AFTER_WHERE_KEYWORDS = frozenset({"VALUES", "LIMIT", "OFFSET", "GROUP", "HAVING", "ORDER"})
+
+
+def ask_as_select(text: str) -> str:
+    """An ASK query as a SELECT that stops at its first row: the same answer, for stores
+    that mis-evaluate ASK (Virtuoso 7.2 says true for ``GRAPH <g>`` outside the dataset).
+
+    ``SELECT *`` (``SELECT (1 AS ?...)`` with GROUP BY, where ``*`` is not allowed), and
+    ``LIMIT 1`` unless the query has its own solution modifiers."""
+    modifiers: set[str] = set()
+    depth, seen_group = 0, False
+    for token in tokens(text):
+        if token.text == "{":
+            depth += 1
+            seen_group = True
+        elif token.text == "}":
+            depth -= 1
+        elif depth == 0 and seen_group and token.keyword in _AFTER_WHERE_KEYWORDS:
+            modifiers.add(token.keyword)
+    projection = "SELECT (1 AS ?sdkg_ask)" if "GROUP" in modifiers else "SELECT *"
+    selected = replace_operation_keyword(text, projection)
+    return selected if modifiers else selected + "\nLIMIT 1"

@@ -100,6 +100,9 @@ class GraphStore(Protocol):
     :class:`sdkg.remote_store.RemoteStore` (any SPARQL 1.1 store over HTTP)."""
 
     kind: str
+    #: True when every server process (and host) writes the same store (a remote one),
+    #: False when each process holds its own copy.
+    shared: bool
 
     def query(
         self, sparql: str, dataset: Dataset | None = None
@@ -617,6 +620,8 @@ def open_local_store(settings: Settings, *, warm: bool = False) -> GraphStore:
 
 class OxigraphStore:
     """A :class:`GraphStore` over pyoxigraph, answering from disk until memory is warm."""
+
+    shared = False
 
     def __init__(self, store: ox.Store, kind: str, prepared: PreparedStore) -> None:
         self._store = store
