@@ -36,6 +36,7 @@ import pyoxigraph as ox
 
 from sdkg import resources, sparql_text
 from sdkg.config import Settings
+from sdkg.durable import write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -371,21 +372,6 @@ def _read_manifest(path: Path) -> dict[str, Any]:
     return manifest if manifest.get("version") == MANIFEST_VERSION else {}
 
 
-def _write_atomically(path: Path, write: Any) -> None:
-    """Write via a temporary file, fsync and rename, so readers never see half a file."""
-    temporary = path.with_name(path.name + ".tmp")
-    with temporary.open("wb") as handle:
-        write(handle)
-        handle.flush()
-        os.fsync(handle.fileno())
-    temporary.replace(path)
-    directory = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
-
-
 @dataclass
 class PreparedStore:
     """A store brought up to date with the files, ready to be opened by server processes."""
@@ -464,9 +450,9 @@ def _sync_folder(
     finally:
         store.flush()
     if manifest.get("snapshot") != manifest["generation"] or not snapshot.is_file():
-        _write_atomically(snapshot, lambda handle: store.dump(handle, ox.RdfFormat.N_QUADS))
+        write_atomically(snapshot, lambda handle: store.dump(handle, ox.RdfFormat.N_QUADS))
         manifest["snapshot"] = manifest["generation"]
-    _write_atomically(manifest_path, lambda handle: handle.write(json.dumps(manifest).encode()))
+    write_atomically(manifest_path, json.dumps(manifest).encode())
     return manifest, report
 
 
