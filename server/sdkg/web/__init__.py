@@ -50,6 +50,7 @@ def create_app(
     Without ``store``, the local store named by ``settings`` is synced and opened
     (handy for tests and embedding); ``sdkg serve`` passes one per worker process.
     """
+    from sdkg import limits, metrics
     from sdkg.web import sparql
 
     app = Flask(__name__)
@@ -63,6 +64,9 @@ def create_app(
         recycle_on_timeout=recycle_on_timeout,
         sparql_page=sparql.default_sparql_page,
     )
+    # Metrics first: its hooks then time and count what the limits refuse.
+    metrics.install(app)
+    limits.install(app, settings)
     app.register_blueprint(sparql.blueprint)
     _register_error_handlers(app)
     return app
