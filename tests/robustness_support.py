@@ -14,6 +14,13 @@ from prometheus_client.parser import text_string_to_metric_families
 STORE_ARGS = ("--memory", "--data", str(ENDPOINT_DATA))
 
 
+# Six-way cross product: about 1000^6 combinations, far past any time limit.
+RUNAWAY = (
+    "SELECT (COUNT(*) AS ?n) "
+    "WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n1 ?o . ?p ?q ?r }"
+)
+
+
 def slow_query(million_rows: float) -> str:
     """A query that counts ``million_rows`` million rows of a cross product: a slow query
     that still ends (about a quarter of a second per million rows here)."""

@@ -1,5 +1,7 @@
 """``GET /metrics``: Prometheus text format, from the ``prometheus_client`` library.
 
+The text format 0.0.4 by default; OpenMetrics when the scraper's Accept asks for it.
+
 What is counted, for every route of the app (labels in brackets):
 
 - ``sdkg_http_requests_total`` [route, method, status]: answered requests;
@@ -29,16 +31,8 @@ import os
 import time
 
 from flask import Flask, Response, g, request
-from prometheus_client import (
-    CONTENT_TYPE_LATEST,
-    REGISTRY,
-    CollectorRegistry,
-    Counter,
-    Gauge,
-    Histogram,
-    generate_latest,
-    multiprocess,
-)
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, multiprocess
+from prometheus_client.exposition import choose_encoder
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
@@ -127,4 +121,7 @@ def _metrics_view() -> Response:
         multiprocess.MultiProcessCollector(registry)
     else:
         registry = REGISTRY
-    return Response(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
+    # The library negotiates the format: Prometheus text 0.0.4 by default, OpenMetrics
+    # for scrapers that ask for it.
+    encode, content_type = choose_encoder(request.headers.get("Accept", ""))
+    return Response(encode(registry), content_type=content_type)
