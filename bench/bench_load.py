@@ -42,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--data", type=Path, help="data folder (default: the bundled data)")
     args = parser.parse_args(argv)
+    sys.stdout.reconfigure(line_buffering=True)  # each run's line shows as it ends
 
     serve_args = ["--memory", "--rate-limit", "off", "--max-concurrent-per-client", "0",
                   "--allow-service", "none", "--workers", str(args.workers),
