@@ -19,6 +19,7 @@ Anything that answers SPARQL can serve the endpoint if it implements :class:`Gra
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import gc
 import hashlib
@@ -437,6 +438,28 @@ def _sync_folder(
     folder: Path, database: Path, snapshot: Path, sources: list[SourceFile]
 ) -> tuple[dict[str, Any], SyncReport]:
     """Open the database read-write, sync it, refresh the snapshot; closed on return."""
+    try:
+        return _sync_database(folder, database, snapshot, sources)
+    except (OSError, StoreError) as error:
+        if not _is_full_disk(error):
+            raise
+        raise StoreError(
+            f"{error}\nThe disk holding the store {folder} is full. Nothing is lost: the "
+            "files are the truth and the next start finishes the sync. Free space on that "
+            "disk, or use another store folder (--store DIR), or --memory."
+        ) from None
+
+
+def _is_full_disk(error: Exception) -> bool:
+    """True for "no space left" errors, also as Oxigraph (RocksDB) words them."""
+    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    return "No space left on device" in str(error) or "Disk quota exceeded" in str(error)
+
+
+def _sync_database(
+    folder: Path, database: Path, snapshot: Path, sources: list[SourceFile]
+) -> tuple[dict[str, Any], SyncReport]:
     manifest_path = folder / "manifest.json"
     manifest = _read_manifest(manifest_path) if database.is_dir() else {}
     try:
