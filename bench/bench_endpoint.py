@@ -250,7 +250,7 @@ def bench_size(label: str, triples: int, args: argparse.Namespace) -> dict[str, 
     store = out / f"store-{label}"
     shutil.rmtree(store, ignore_errors=True)
     lookup = queries[0]
-    report: dict[str, Any] = {"size": label, "generated": meta}
+    report: dict[str, Any] = {"size": label, "generated": meta, "load_before": os.getloadavg()}
 
     say(f"[{label}] first start on an empty store")
     server = Server(store, gen, out / f"server-{label}-first.log")
@@ -290,6 +290,7 @@ def bench_size(label: str, triples: int, args: argparse.Namespace) -> dict[str, 
         report["rdflib"] = run_engine(
             "rdflib", snapshot, queries_file, args.budget, args.rdflib_timeout
         )
+    report["load_after"] = os.getloadavg()
     report["queries"] = [{k: q[k] for k in ("name", "kind")} for q in queries]
     report["targets"] = evaluate_targets(report)
     return report
@@ -456,6 +457,9 @@ def render(report: dict[str, Any]) -> str:
         f"{t['errors']} errors; latency median {ms(t['latency_median'])} ms, "
         f"p95 {ms(t['latency_p95'])} ms).",
         "",
+        "Machine load (1/5/15-minute averages, 2 cores shared with other work): "
+        f"{_loads(report['load_before'])} before, {_loads(report['load_after'])} after.",
+        "",
         "Targets (binding at 1M triples):",
         "",
     ]
@@ -463,6 +467,10 @@ def render(report: dict[str, Any]) -> str:
         verdict = {True: "PASS", False: "FAIL", None: "n/a"}[target["pass"]]
         lines.append(f"- {verdict}: {target['target']} — {target['detail']}")
     return "\n".join(lines) + "\n"
+
+
+def _loads(loads: list[float]) -> str:
+    return "/".join(f"{x:.1f}" for x in loads)
 
 
 def say(message: str) -> None:
