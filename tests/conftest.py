@@ -8,7 +8,8 @@ Use the session fixture ``start_server`` to start one with any arguments::
 
 Servers are started with ``--port 0`` (the server picks a free port and prints its
 URL), log to a file (``server.log_text()``), get a private store folder unless
-``--store`` or ``--memory`` is given, and are stopped at the end of the session.
+``--store`` or ``--memory`` is given, run without rate limits unless flags set them
+(``UNLIMITED_ENV``), and are stopped at the end of the session.
 
 Backends: ``endpoint`` is one shared server over ``tests/fixtures/endpoint`` for each
 store backend in :data:`BACKENDS`, so every test using it runs twice: on the embedded
@@ -36,6 +37,9 @@ import virtuoso_support
 
 ENDPOINT_DATA = Path(__file__).parent / "fixtures" / "endpoint"
 BACKENDS = ("oxigraph", "virtuoso")
+# Servers in tests run without the fair-use limits (tests send bursts from one
+# address); tests of the limits set them with flags, which win over the environment.
+UNLIMITED_ENV = {"SDKG_RATE_LIMIT": "off", "SDKG_MAX_CONCURRENT_PER_CLIENT": "0"}
 SHARED_MAX_ROWS = 20
 _URL = re.compile(r"serving SPARQL at (http://\S+/)sparql")
 
@@ -114,7 +118,12 @@ def start_server(tmp_path_factory):
 
     def start(*args: str, env: dict[str, str] | None = None, wait: bool = True) -> RunningServer:
         folder = tmp_path_factory.mktemp("server")
-        full_env = {**os.environ, "SDKG_STORE": str(folder / "store"), **(env or {})}
+        full_env = {
+            **os.environ,
+            "SDKG_STORE": str(folder / "store"),
+            **UNLIMITED_ENV,
+            **(env or {}),
+        }
         server = _start(tuple(args), folder / "server.log", full_env, wait)
         started.append(server)
         return server

@@ -12,14 +12,10 @@ import pytest
 import rdflib
 import requests
 from conftest import ENDPOINT_DATA, SHARED_MAX_ROWS, start_on
+from robustness_support import RUNAWAY
 
 ALL_QUADS = "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }"
 TRUNCATED = f"true; limit={SHARED_MAX_ROWS}"
-# Six-way cross product: about 40^6 = 4e9 combinations, minutes of work.
-RUNAWAY = (
-    "SELECT (COUNT(*) AS ?n) "
-    "WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n1 ?o . ?p ?q ?r }"
-)
 
 
 def total_quads(endpoint) -> int:

@@ -302,12 +302,34 @@ def store_options(command: Any) -> Any:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Contribution tokens file [default: none: contributions closed].",
 )
-def serve(allow_service: tuple[str, ...], **options: Any) -> None:
+@click.option(
+    "--rate-limit",
+    metavar="RATE",
+    help="Requests per client on average, e.g. 20/s, 600/min, or off [default: 20/s].",
+)
+@click.option("--rate-burst", type=int, help="Requests per client in a burst [default: 100].")
+@click.option(
+    "--max-concurrent-per-client",
+    type=int,
+    help="Requests one client may have running at once; 0 = no cap [default: 4].",
+)
+@click.option(
+    "--trust-proxy",
+    type=int,
+    metavar="N",
+    help="Believe X-Forwarded-For/-Proto from N reverse proxies in front [default: 0].",
+)
+def serve(allow_service: tuple[str, ...], rate_limit: str | None, **options: Any) -> None:
     """Serve the SPARQL endpoint (production WSGI server)."""
+    from sdkg.config import parse_rate
     from sdkg.server import serve as run_server
     from sdkg.store import StoreError
 
-    settings = _settings(**options, allow_service=allow_service or None)
+    try:
+        rate = None if rate_limit is None else parse_rate(rate_limit)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--rate-limit") from None
+    settings = _settings(**options, allow_service=allow_service or None, rate_limit=rate)
     try:
         run_server(settings)
     except StoreError as error:

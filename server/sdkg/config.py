@@ -72,6 +72,18 @@ class Settings:
     max_contribution_triples: int = 10_000
     #: Longest literal in a contribution, in characters (``SDKG_MAX_LITERAL_LENGTH``).
     max_literal_length: int = 20_000
+    #: Requests per second one client may make on average (``--rate-limit`` /
+    #: ``SDKG_RATE_LIMIT`` as ``20/s``, ``600/min`` or ``off``); 0 means no limit.
+    #: Counted per worker process.
+    rate_limit: float = 20.0
+    #: Requests a client may make in a burst above the average rate (``SDKG_RATE_BURST``).
+    rate_burst: int = 100
+    #: Requests one client may have running at the same time; 0 means no cap
+    #: (``SDKG_MAX_CONCURRENT_PER_CLIENT``). Counted per worker process.
+    max_concurrent_per_client: int = 4
+    #: Number of reverse proxies in front of the server whose ``X-Forwarded-For`` and
+    #: ``X-Forwarded-Proto`` headers are believed (``SDKG_TRUST_PROXY``); 0 believes none.
+    trust_proxy: int = 0
     #: SPARQL 1.1 Query endpoint of an existing store to serve instead of the embedded
     #: one (``SDKG_STORE_URL``); see :mod:`sdkg.remote_store`.
     store_url: str | None = None
@@ -153,6 +165,36 @@ class Settings:
             raise ValueError("--store-url and --memory exclude each other (the data lives there)")
         if (self.store_user is None) != (self.store_password is None):
             raise ValueError("give both SDKG_STORE_USER and SDKG_STORE_PASSWORD, or neither")
+        if self.rate_limit < 0:
+            raise ValueError("rate-limit must not be negative; use 'off' for no limit")
+        if self.rate_limit > 0 and self.rate_burst < 1:
+            raise ValueError("rate-burst must be at least 1")
+        for name in ("max_concurrent_per_client", "trust_proxy"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name.replace('_', '-')} must not be negative (0 turns it off)")
+
+
+_RATE_UNITS = {"s": 1.0, "sec": 1.0, "second": 1.0, "m": 60.0, "min": 60.0, "minute": 60.0,
+               "h": 3600.0, "hour": 3600.0}  # fmt: skip
+
+
+def parse_rate(text: str) -> float:
+    """Requests per second from ``20/s``, ``600/min``, ``1000/h``, ``20`` or ``off`` (0)."""
+    cleaned = text.strip().lower()
+    if cleaned in ("off", "none", "0"):
+        return 0.0
+    number, _, unit = cleaned.partition("/")
+    seconds = _RATE_UNITS.get(unit.strip() or "s")
+    try:
+        count = float(number)
+    except ValueError:
+        count = -1.0
+    if seconds is None or not count >= 0 or count == float("inf"):
+        raise ValueError(
+            f"rate limit {text!r} is not understood; write requests per time, "
+            "e.g. 20/s, 600/min, 1000/h, or off"
+        )
+    return count / seconds
 
 
 def allowed_services(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -180,6 +222,11 @@ _FALSE = {"0", "false", "no", "off"}
 def _convert(name: str, raw: str) -> Any:
     """Turn an environment string into the field's type, or raise a clear ValueError."""
     kind = {f.name: f.type for f in fields(Settings)}[name]
+    if name == "rate_limit":
+        try:
+            return parse_rate(raw)
+        except ValueError as error:
+            raise ValueError(f"SDKG_RATE_LIMIT: {error}") from None
     try:
         if kind == "bool":
             low = raw.strip().lower()

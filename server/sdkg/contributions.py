@@ -37,8 +37,9 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import Graph
 
+from sdkg.durable import write_atomically
 from sdkg.protocol import TURTLE_PREFIXES
-from sdkg.store import GRAPH_BASE, GraphStore, _write_atomically
+from sdkg.store import GRAPH_BASE, GraphStore
 from sdkg.tokens import Contributor
 
 log = logging.getLogger(__name__)
@@ -321,17 +322,17 @@ class ContributionFolder:
     def bump(self, reason: str) -> None:
         """Tell every process the folder changed (call with the lock held)."""
         stamp = f"{datetime.now(UTC).isoformat()} {reason} {secrets.token_hex(4)}"
-        _write_atomically(self.path / _MARKER, lambda handle: handle.write(stamp.encode()))
+        write_atomically(self.path / _MARKER, stamp.encode())
 
     def write(self, contribution_id: str, data: bytes) -> None:
         """Store a contribution file durably (temporary file, fsync, rename, fsync folder)."""
-        _write_atomically(self.file(contribution_id), lambda handle: handle.write(data))
+        write_atomically(self.file(contribution_id), data)
 
     def mark_withdrawn(self, contribution_id: str, by: str, now: datetime) -> dict[str, str]:
         """Write the withdrawal sidecar durably; return what it records."""
         record = {"time": utc_text(now), "by": by}
         sidecar = self.path / f"{contribution_id}{_WITHDRAWN}"
-        _write_atomically(sidecar, lambda handle: handle.write(json.dumps(record).encode()))
+        write_atomically(sidecar, json.dumps(record).encode())
         return record
 
     def file(self, contribution_id: str) -> Path:

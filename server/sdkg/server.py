@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import signal
 import sys
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -62,6 +65,7 @@ class SdkgServer(BaseApplication):
             # use it, and several servers (tests) would fight over the one path.
             "control_socket_disable": True,
             "worker_exit": _exit_now,
+            "child_exit": _forget_dead_worker,
             "post_worker_init": _graceful_sigint_in_worker,
         }
         for key, value in options.items():
@@ -122,6 +126,33 @@ def _exit_now(server: Any, worker: Any) -> None:
     os._exit(status & 0xFF)
 
 
+def _forget_dead_worker(server: Any, worker: Any) -> None:
+    """Drop a dead worker's live gauges (requests in progress, store size) from /metrics;
+    its counters stay, so totals survive a recycled worker."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def _shared_metrics_folder() -> Path | None:
+    """Point ``PROMETHEUS_MULTIPROC_DIR`` at a folder all workers write their metrics to.
+
+    Must run before ``prometheus_client`` is imported (the workers inherit the choice).
+    An operator's own ``PROMETHEUS_MULTIPROC_DIR`` is used, emptied of the previous
+    run's files; otherwise a temporary folder is made, returned, and removed at exit.
+    """
+    given = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if given:
+        folder = Path(given)
+        folder.mkdir(parents=True, exist_ok=True)
+        for stale in folder.glob("*.db"):
+            stale.unlink()
+        return None
+    folder = Path(tempfile.mkdtemp(prefix="sdkg-metrics-"))
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+    return folder
+
+
 def _print_urls(server: Any) -> None:
     for listener in server.LISTENERS:
         host, port = listener.sock.getsockname()[:2]
@@ -152,4 +183,10 @@ def serve(settings: Settings) -> None:
     contributions = ContributionFolder(settings.resolved_contributions_dir)
     contributions.prepare()
     log.info("contributions: %s", contributions.path)
-    SdkgServer(settings, prepared).run()
+    own_metrics_folder = _shared_metrics_folder()
+    arbiter_pid = os.getpid()
+    try:
+        SdkgServer(settings, prepared).run()
+    finally:
+        if own_metrics_folder is not None and os.getpid() == arbiter_pid:
+            shutil.rmtree(own_metrics_folder, ignore_errors=True)

@@ -19,6 +19,7 @@ Anything that answers SPARQL can serve the endpoint if it implements :class:`Gra
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import gc
 import hashlib
@@ -36,6 +37,7 @@ import pyoxigraph as ox
 
 from sdkg import resources, sparql_text
 from sdkg.config import Settings
+from sdkg.durable import write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -431,21 +433,6 @@ def _read_manifest(path: Path) -> dict[str, Any]:
     return manifest if manifest.get("version") == MANIFEST_VERSION else {}
 
 
-def _write_atomically(path: Path, write: Any) -> None:
-    """Write via a temporary file, fsync and rename, so readers never see half a file."""
-    temporary = path.with_name(path.name + ".tmp")
-    with temporary.open("wb") as handle:
-        write(handle)
-        handle.flush()
-        os.fsync(handle.fileno())
-    temporary.replace(path)
-    directory = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
-
-
 @dataclass
 class PreparedStore:
     """A store brought up to date with the files, ready to be opened by server processes."""
@@ -520,6 +507,28 @@ def _sync_folder(
     folder: Path, database: Path, snapshot: Path, sources: list[SourceFile]
 ) -> tuple[dict[str, Any], SyncReport]:
     """Open the database read-write, sync it, refresh the snapshot; closed on return."""
+    try:
+        return _sync_database(folder, database, snapshot, sources)
+    except (OSError, StoreError) as error:
+        if not _is_full_disk(error):
+            raise
+        raise StoreError(
+            f"{error}\nThe disk holding the store {folder} is full. Nothing is lost: the "
+            "files are the truth and the next start finishes the sync. Free space on that "
+            "disk, or use another store folder (--store DIR), or --memory."
+        ) from None
+
+
+def _is_full_disk(error: Exception) -> bool:
+    """True for "no space left" errors, also as Oxigraph (RocksDB) words them."""
+    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    return "No space left on device" in str(error) or "Disk quota exceeded" in str(error)
+
+
+def _sync_database(
+    folder: Path, database: Path, snapshot: Path, sources: list[SourceFile]
+) -> tuple[dict[str, Any], SyncReport]:
     manifest_path = folder / "manifest.json"
     manifest = _read_manifest(manifest_path) if database.is_dir() else {}
     try:
@@ -533,9 +542,9 @@ def _sync_folder(
     finally:
         store.flush()
     if manifest.get("snapshot") != manifest["generation"] or not snapshot.is_file():
-        _write_atomically(snapshot, lambda handle: store.dump(handle, ox.RdfFormat.N_QUADS))
+        write_atomically(snapshot, lambda handle: store.dump(handle, ox.RdfFormat.N_QUADS))
         manifest["snapshot"] = manifest["generation"]
-    _write_atomically(manifest_path, lambda handle: handle.write(json.dumps(manifest).encode()))
+    write_atomically(manifest_path, json.dumps(manifest).encode())
     return manifest, report
 
 

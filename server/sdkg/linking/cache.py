@@ -9,8 +9,6 @@ temporary file renamed over the old one only once it is complete).
 
 from __future__ import annotations
 
-import os
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -96,28 +94,6 @@ def same_except_times(path: Path, graph: Graph) -> bool:
     if not path.exists():
         return False
     return without_times(parse_turtle(path)) == without_times(graph)
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that a reader sees the old file or the new, never half.
-
-    The temporary file is in the same folder (a rename across file systems
-    would not be atomic) and is flushed to disk before the rename.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # mkstemp makes the file private (0600); keep the old file's mode, else rw-r--r--.
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as tmp:
-            tmp.write(data)
-            tmp.flush()
-            os.fsync(tmp.fileno())
-        os.chmod(tmp_name, mode)
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
 
 
 def load_caches(data_dir: Path) -> dict[str, Graph]:

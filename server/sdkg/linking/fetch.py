@@ -21,6 +21,7 @@ import click
 import requests
 from rdflib import DCTERMS, PROV, RDF, Graph, Literal, URIRef
 
+from sdkg.durable import write_atomically
 from sdkg.linking import cache
 from sdkg.linking.errors import LinkingError
 from sdkg.linking.ourdata import linked_iris, load_our_data
@@ -193,7 +194,7 @@ def fetch(
             facts += client.construct(render_query(source.construct, batch))
 
     graph = _cache_graph(source, endpoint, facts, mapping, started)
-    cache.write_atomically(out, cache.serialize(graph))
+    write_atomically(out, cache.serialize(graph))
     return FetchResult(source.name, endpoint, len(iris), len(batches), len(facts), out)
 
 

@@ -21,6 +21,7 @@ from typing import Any
 from rdflib import DCTERMS, PROV, RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import SDO
 
+from sdkg.durable import write_atomically
 from sdkg.linking import cache
 from sdkg.linking.errors import LinkingError
 from sdkg.linking.ourdata import linked_iris, load_our_data
@@ -389,7 +390,7 @@ def import_ror(
     add_dump_provenance(graph, mapping, dump_path, dump, started, cache.now())
     changed = not cache.same_except_times(out, graph)
     if changed:
-        cache.write_atomically(out, cache.serialize(graph))
+        write_atomically(out, cache.serialize(graph))
     return ImportResult(
         read=len(records),
         kept=sorted(kept),

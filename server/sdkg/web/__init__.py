@@ -61,6 +61,7 @@ def create_app(
     Without ``store``, the local store named by ``settings`` is synced and opened
     (handy for tests and embedding); ``sdkg serve`` passes one per worker process.
     """
+    from sdkg import limits, metrics
     from sdkg.web import contribute, editor, entity, ontology_docs, pages, sparql
 
     app = Flask(__name__)
@@ -74,6 +75,9 @@ def create_app(
         recycle_on_timeout=recycle_on_timeout,
         sparql_page=editor.editor_page,
     )
+    # Metrics first: its hooks then time and count what the limits refuse.
+    metrics.install(app)
+    limits.install(app, settings)
     app.register_blueprint(sparql.blueprint)
     for blueprint in (pages.blueprint, editor.blueprint, entity.blueprint, ontology_docs.blueprint):
         app.register_blueprint(blueprint)

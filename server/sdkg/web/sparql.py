@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, jsonify, render_template_string, request, send_file
 from rdflib import Graph
 
-from sdkg import describe
+from sdkg import describe, metrics
 from sdkg.protocol import (
     TRUNCATED_HEADER,
     ProtocolError,
@@ -118,6 +118,7 @@ def _prefers_html() -> bool:
 
 def _timeout_response(timeout: QueryTimeout) -> Response:
     app_state = state()
+    metrics.note_timeout()
     response = error_response(503, str(timeout), {"Retry-After": "5"})
     if app_state.recycle_on_timeout:
         pid = os.getpid()
