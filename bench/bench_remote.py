@@ -76,7 +76,9 @@ def bench_size(label: str, triples: int, args: argparse.Namespace) -> dict[str, 
     remote.command = [sys.executable, "-m", "sdkg.cli", "serve", *virtuoso.sdkg_args(),
                       "--data", str(gen), "--port", "0", "--host", "127.0.0.1"]  # fmt: skip
     # The servers inherit the credentials, and no fair-use limits (one client, many runs).
-    os.environ.update(virtuoso.sdkg_env(), SDKG_RATE_LIMIT="off", SDKG_MAX_CONCURRENT_PER_CLIENT="0")
+    os.environ.update(
+        virtuoso.sdkg_env(), SDKG_RATE_LIMIT="off", SDKG_MAX_CONCURRENT_PER_CLIENT="0"
+    )
     try:
         say(f"[{label}] embedded store: first start")
         report["embedded_start"] = start(embedded, queries[0])

@@ -167,3 +167,20 @@ def test_chunks_keep_the_triples_of_a_blank_node_together():
                 if isinstance(term, ox.BlankNode):
                     assert where.setdefault(term.value, number) == number
     assert len(chunks) > 10
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (["--memory", "--store-url", "http://127.0.0.1:9/sparql"], {}, "exclude each other"),
+        (["--store-url", "ftp://127.0.0.1/sparql"], {}, "is not an http(s) URL"),
+        (["--store-graph-url", "http://127.0.0.1:9/g"], {}, "need store-url"),
+        (["--store-url", "http://127.0.0.1:9/sparql"], {"SDKG_STORE_USER": "u"}, "both"),
+    ],
+)
+def test_inconsistent_store_settings_are_usage_errors(args, env, message):
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("SDKG_STORE_")}
+    result = subprocess.run([SDKG, "serve", *args], capture_output=True, text=True,
+                            timeout=60, env={**environ, **env})  # fmt: skip
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr

@@ -95,8 +95,9 @@ class Catalogue:
 
 
 def _literal(text: str) -> str:
-    """A SPARQL string literal for ``text`` (JSON escapes are valid SPARQL escapes)."""
-    return json.dumps(text)
+    """A SPARQL string literal for ``text``: JSON's escapes (quote, backslash, control
+    characters) are valid SPARQL escapes; other characters go as they are (UTF-8)."""
+    return json.dumps(text, ensure_ascii=False)
 
 
 # --------------------------------------------------------------------------- the store
