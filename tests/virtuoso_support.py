@@ -211,9 +211,13 @@ def main(argv: list[str]) -> int:
     for name, value in virtuoso.sdkg_env().items():
         print(f"  export {name}={value}")
     print("  sdkg serve " + " ".join(virtuoso.sdkg_args()), flush=True)
+    # SIGTERM (kill, timeout) stops Virtuoso too, as Ctrl-C does: no server left behind.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         virtuoso.process.wait()
     except KeyboardInterrupt:
+        pass
+    finally:
         virtuoso.stop()
     return 0
 
