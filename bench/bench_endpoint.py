@@ -84,8 +84,10 @@ class Server:
     """One ``sdkg serve`` process on a free loopback port, with its timeline and memory."""
 
     def __init__(self, store: Path, data: Path, log: Path) -> None:
+        # Fair-use limits off: the benchmark is one client measuring the server, not abuse.
         self.command = [sys.executable, "-m", "sdkg.cli", "serve", "--store", str(store),
-                        "--data", str(data), "--port", "0", "--host", "127.0.0.1"]  # fmt: skip
+                        "--data", str(data), "--port", "0", "--host", "127.0.0.1",
+                        "--rate-limit", "off", "--max-concurrent-per-client", "0"]  # fmt: skip
         self.log = log
         self.process: subprocess.Popen[bytes] | None = None
         self.memory: TreeMemory | None = None

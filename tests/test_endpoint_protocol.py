@@ -284,3 +284,10 @@ def test_other_methods_and_paths_are_plain_4xx(endpoint):
     missing = requests.get(endpoint.base + "no-such-page")
     assert missing.status_code == 404
     assert "<html" not in missing.text.lower()
+
+
+def test_a_function_the_engine_does_not_know_is_a_client_error(endpoint):
+    query = "SELECT * WHERE { BIND(<http://example.org/no-such-function>(1) AS ?x) }"
+    response = requests.post(endpoint.sparql, data={"query": query}, headers=JSON)
+    assert response.status_code == 400
+    assert "no-such-function" in response.text

@@ -169,3 +169,16 @@ def test_a_bad_allow_service_value_is_a_usage_error(start_server):
     server = start_server("--memory", "--allow-service", "file:///etc/passwd", wait=False)
     assert server.process.wait(timeout=30) == 2
     assert "not an http(s) endpoint IRI" in server.log_text()
+
+
+def test_an_allowed_service_that_fails_is_a_502_naming_it(start_server):
+    # An allow-listed endpoint whose port nobody listens on: the call is made and refused.
+    closed = listening_socket()
+    port = closed.getsockname()[1]
+    closed.close()
+    target = f"http://127.0.0.1:{port}/sparql"
+    server = start_server("--memory", "--allow-service", target)
+    response = select(server, f"SELECT * WHERE {{ SERVICE <{target}> {{ ?s ?p ?o }} }}")
+    assert response.status_code == 502
+    assert "SERVICE endpoint failed" in response.text
+    assert server.health()["status"] == "ok"

@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, jsonify, render_template_string, request, send_file
 from rdflib import Graph
 
-from sdkg import describe, metrics
+from sdkg import describe, metrics, sparql_text
 from sdkg.protocol import (
     TRUNCATED_HEADER,
     ProtocolError,
@@ -94,8 +94,15 @@ def sparql() -> Response:
         answer = run_with_deadline(run, settings.timeout)
     except SyntaxError as error:
         raise ProtocolError(400, describe_syntax_error(error, query)) from None
-    except ValueError as error:
+    except (ValueError, RuntimeError) as error:
+        # pyoxigraph raises RuntimeError for what the query asks and the engine cannot do
+        # (an unknown function, say): the client's to fix, so 400, not 500.
         raise ProtocolError(400, f"cannot run this query: {error}") from None
+    except OSError as error:
+        if not sparql_text.service_targets(query):
+            raise
+        # A SERVICE endpoint failed (refused, HTTP error, bad answer): not this server.
+        raise ProtocolError(502, f"a SERVICE endpoint failed: {error}") from None
     except QueryTimeout as timeout:
         return _timeout_response(timeout)
     if isinstance(answer, Table):
