@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
 import pytest
+import requests
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -32,10 +34,10 @@ def test_wheel_ships_every_bundled_file(wheel: Path) -> None:
                 assert f"sdkg/_bundled/{rel}" in names, f"{rel} is missing from the wheel"
 
 
-def test_installed_wheel_validates_bundled_data_from_another_directory(
-    wheel: Path, tmp_path: Path
-) -> None:
-    target = tmp_path / "site"
+@pytest.fixture(scope="module")
+def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel installed (not editable) into a folder of its own."""
+    target = tmp_path_factory.mktemp("site")
     subprocess.run(
         [
             sys.executable,
@@ -50,6 +52,13 @@ def test_installed_wheel_validates_bundled_data_from_another_directory(
         ],
         check=True,
     )
+    return target
+
+
+def test_installed_wheel_validates_bundled_data_from_another_directory(
+    installed: Path, tmp_path: Path
+) -> None:
+    target = installed
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     env = {"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"}
@@ -70,3 +79,15 @@ def test_installed_wheel_validates_bundled_data_from_another_directory(
         text=True,
     )
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_installed_wheel_serves_pages_and_vendored_assets(installed: Path, start_server) -> None:
+    server = start_server("--memory", env={"PYTHONPATH": str(installed)})
+    home = requests.get(server.base, timeout=30)
+    assert home.status_code == 200 and "TWAS" in home.text
+    editor = requests.get(server.sparql, headers={"Accept": "text/html"}, timeout=30)
+    assert editor.status_code == 200
+    assets = re.findall(r'(?:src|href)="/(static/[^"]+)"', editor.text)
+    assert any("vendor" in asset for asset in assets)
+    for asset in assets:
+        assert requests.get(server.base + asset, timeout=30).status_code == 200, asset
