@@ -218,3 +218,32 @@ def test_slow_queries_from_one_client_do_not_starve_the_others(start_server):
     )
     assert concurrency == statuses.count(429)
     assert server.process.poll() is None
+
+
+def test_contributions_on_a_full_disk(start_server, small_disk, tmp_path):
+    from contributing import fellowship, post, write_tokens
+
+    args = (
+        "--memory", "--contributions", str(small_disk / "contributions"),
+        "--tokens-file", str(write_tokens(tmp_path)),
+    )  # fmt: skip
+    server = start_server(*args)
+    first = post(server.base, "contributions", fellowship("disk-first"))
+    assert first.status_code == 201, first.text
+
+    filler = fill(small_disk)
+    refused = post(server.base, "contributions", fellowship("disk-second"))
+    assert refused.status_code == 507, refused.text
+    assert "disk is full" in refused.text and "nothing was stored" in refused.text
+    listed = requests.get(server.base + "contributions", timeout=30).json()
+    assert [c["id"] for c in listed["contributions"]] == [first.headers["Location"].rsplit("/")[-1]]
+    assert not list((small_disk / "contributions").glob("*.tmp"))
+
+    filler.unlink()  # the fault ends: the same contribution now lands
+    second = post(server.base, "contributions", fellowship("disk-second"))
+    assert second.status_code == 201, second.text
+    assert server.stop() == 0
+    restarted = start_server(*args)
+    ids = {c["id"] for c in requests.get(restarted.base + "contributions", timeout=30).json()[
+        "contributions"]}  # fmt: skip
+    assert ids == {r.headers["Location"].rsplit("/")[-1] for r in (first, second)}

@@ -6,6 +6,7 @@ Shared state (settings, the store, hooks other parts may replace) lives in
 
 from __future__ import annotations
 
+import errno
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -131,6 +132,15 @@ def _register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception) -> Response:
+        if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+            # Writes go through a temporary file first, so nothing half-written stays.
+            log.error("the disk is full: %s", error)
+            return error_response(
+                507,
+                "the server's disk is full: nothing was stored; try again later "
+                "(the operator has been told)",
+                {"Retry-After": "60"},
+            )
         # Logged with the traceback for the operator; the client gets no internals.
         log.exception("unexpected error while serving a request")
         return error_response(500, "internal server error; it has been logged")
