@@ -117,3 +117,37 @@ def test_each_request_is_logged_with_its_time(endpoint):
     lines = [line for line in endpoint.log_text().splitlines() if marker in line]
     assert lines
     assert re.search(r'"GET /sparql\?query=\S+ HTTP/1.1" 200 \d+ \d+ms', lines[-1])
+
+
+def tricky_rows(count: int) -> str:
+    """A query of ``count`` rows whose JSON defeats naive row counting: literals holding
+    `,{"` and `{}`, rows binding nothing, rows binding only the second variable."""
+    values = []
+    for i in range(count):
+        values.append(
+            [
+                f'("x,{{\\"a\\":{i}}}" <http://example.org/{i}>)',
+                "(UNDEF UNDEF)",
+                f'(UNDEF "{{}} {i}")',
+            ][i % 3]
+        )
+    return f"SELECT ?x ?y WHERE {{ VALUES (?x ?y) {{ {' '.join(values)} }} }}"
+
+
+@pytest.mark.parametrize("extra", [-1, 0, 1, 7])
+def test_row_cap_is_exact_in_json_whatever_the_rows_hold(endpoint, extra):
+    count = SHARED_MAX_ROWS + extra
+    query = tricky_rows(count)
+    json_answer = requests.get(endpoint.sparql, params={"query": query, "format": "json"})
+    tsv_answer = requests.get(endpoint.sparql, params={"query": query, "format": "tsv"})
+    assert json_answer.status_code == tsv_answer.status_code == 200, json_answer.text
+    bindings = json_answer.json()["results"]["bindings"]  # also proves it is valid JSON
+    assert len(bindings) == min(count, SHARED_MAX_ROWS)
+    flagged = "SDKG-Results-Truncated" in json_answer.headers
+    assert flagged == (count > SHARED_MAX_ROWS)
+    # The same rows, in the same order, as the TSV answer (cut by line).
+    tsv_rows = tsv_answer.text.splitlines()[1:]
+    assert len(tsv_rows) == len(bindings)
+    for binding, line in zip(bindings, tsv_rows, strict=True):
+        cells = dict(zip(("x", "y"), line.split("\t"), strict=True))
+        assert set(binding) == {name for name, cell in cells.items() if cell}
