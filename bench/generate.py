@@ -33,21 +33,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-ID = "https://w3id.org/sdkg/id/"
+from sdkg.protocol import TURTLE_PREFIXES
 
-PREFIXES = {
-    "sdkg": "https://w3id.org/sdkg/ontology#",
-    "id": ID,
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "org": "http://www.w3.org/ns/org#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "schema": "https://schema.org/",
-}
+# The server's own prefixes: generated files read like the bundled data.
+PREFIXES = TURTLE_PREFIXES
+ID = PREFIXES["id"]
 
 # Invented syllables with a Chinese transcription, for names in both languages.
 SYLLABLES = [
