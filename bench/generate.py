@@ -236,6 +236,7 @@ class Generator:
                 ("dcterms:issued", year(1990 + i % 35)),
             )
             self.documents.append(iri)
+            self.samples.setdefault("document", iri)
         schemes = {
             "research-areas": "Research areas",
             "quantity-qualifiers": "Quantity qualifiers",
@@ -564,6 +565,7 @@ class Generator:
         ):
             slug = "programme" if kind == "sdkg:Programme" else "fellowship-programme"
             programme = Thing(f"id:{slug}-{n}", label)
+            self.samples.setdefault(slug, programme.iri)
             centres.node(
                 programme.iri,
                 ("a", kind),
