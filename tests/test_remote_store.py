@@ -18,6 +18,7 @@ import pytest
 import requests
 from conftest import ENDPOINT_DATA, GRAPH, load_fixture_dataset, start_on
 from rdflib import RDFS
+from store_proxy import StoreProxy
 from test_endpoint_descriptions import assert_same_graphs, dump_graphs, graphs_by_name
 
 from sdkg.config import Settings
@@ -186,54 +187,9 @@ def test_inconsistent_store_settings_are_usage_errors(args, env, message):
     assert message in result.stderr and "Traceback" not in result.stderr
 
 
-class SlowProxy:
-    """A loopback HTTP proxy in front of the store that can be made slow at will."""
-
-    def __init__(self, upstream: str) -> None:
-        import http.server
-        import threading
-
-        self.upstream = upstream
-        self.delay = 0.0
-        proxy = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
-                import time
-
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                time.sleep(proxy.delay)
-                headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
-                try:
-                    answer = requests.post(proxy.upstream, data=body, headers=headers, timeout=60)
-                    self.send_response(answer.status_code)
-                    for name, value in answer.headers.items():
-                        if name.lower() not in ("content-length", "transfer-encoding",
-                                                "connection", "content-encoding"):  # fmt: skip
-                            self.send_header(name, value)
-                    self.send_header("Content-Length", str(len(answer.content)))
-                    self.end_headers()
-                    self.wfile.write(answer.content)
-                except (requests.RequestException, OSError):
-                    pass  # the client gave up (sdkg's timeout): nothing to answer
-
-            do_GET = do_POST
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_port}/sparql"
-
-    def close(self) -> None:
-        self.server.shutdown()
-
-
 def test_a_slow_store_gives_a_clear_error_and_service_resumes(start_server, virtuoso_stores):
     virtuoso = virtuoso_stores("slow")
-    proxy = SlowProxy(virtuoso.query_url)
+    proxy = StoreProxy(virtuoso.query_url)
     try:
         server = start_server("--store-url", proxy.url, "--store-graph-url", virtuoso.graph_url,
                               "--data", str(ENDPOINT_DATA), "--timeout", "2",

@@ -266,6 +266,13 @@ _store_options = [
         metavar="GRAPH_STORE_URL",
         help="Its Graph Store Protocol endpoint, for fast loads and dumps [default: none].",
     ),
+    click.option(
+        "--store-read-only",
+        is_flag=True,
+        default=None,
+        help="Never write to the store (QLever, replicas): no file sync, serve its graphs as "
+        "they are, contributions closed.",
+    ),
 ]
 
 

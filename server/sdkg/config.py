@@ -97,6 +97,10 @@ class Settings:
     #: Password for the store (``SDKG_STORE_PASSWORD``; deliberately no command-line flag,
     #: so it never shows in a process list).
     store_password: str | None = None
+    #: Never write to the store (``--store-read-only`` / ``SDKG_STORE_READ_ONLY=1``): no file
+    #: sync, no catalogue writes, contributions closed; for stores sdkg may not write
+    #: (QLever, a replica, a user without update rights). See :mod:`sdkg.remote_store`.
+    store_read_only: bool = False
 
     @property
     def resolved_store_dir(self) -> Path:
@@ -161,6 +165,15 @@ class Settings:
                 raise ValueError(f"{name.replace('_', '-')} {value!r} is not an http(s) URL")
         if self.store_url is None and (self.store_update_url or self.store_graph_url):
             raise ValueError("store-update-url and store-graph-url need store-url")
+        if self.store_read_only and self.store_url is None:
+            raise ValueError(
+                "--store-read-only needs --store-url (the embedded store is sdkg's own)"
+            )
+        if self.store_read_only and (self.store_update_url or self.store_graph_url):
+            raise ValueError(
+                "--store-read-only excludes --store-update-url and --store-graph-url: "
+                "a read-only sdkg sends the store nothing but queries"
+            )
         if self.store_url is not None and self.memory:
             raise ValueError("--store-url and --memory exclude each other (the data lives there)")
         if (self.store_user is None) != (self.store_password is None):

@@ -69,6 +69,9 @@ CONTRIBUTION_PREFIXES = {
     "httph": HTTP_HEADERS,
 }
 
+#: The answer to a contribution or withdrawal when sdkg may not write its store.
+READ_ONLY_MESSAGE = "this server's store is read-only; contributions are closed"
+
 _ID = re.compile(r"^\d{8}-\d{6}-\d{6}-[0-9a-f]{8}$")
 _MARKER = ".generation"
 _LOCK = ".lock"
@@ -383,6 +386,9 @@ class Contributions:
         by each process's first sync (which loads what the store lacks, and drops what a
         crash left); other processes only learn the metadata, so a late reload by one of
         them can never bring back a graph another has just withdrawn.
+
+        A read-only store is never written: the folder's contributions are listed (they are
+        what a read-write sdkg in front of the same store accepted) but not loaded.
         """
         marker = self.folder.marker()
         if marker == self._seen and not force:
@@ -391,12 +397,13 @@ class Contributions:
         first = self._seen is None
         # The folder lock before the thread lock, as in submit and withdraw (which hold it
         # already when they call this with ``force``): the other order could deadlock.
-        folder_lock = self.folder.locked() if shared and first and not force else None
+        may_write = not getattr(self.store, "read_only", False)
+        folder_lock = self.folder.locked() if may_write and shared and first and not force else None
         with folder_lock or contextlib.nullcontext(), self._lock:
             if marker == self._seen and not force:
                 return
-            write = not shared or force or first
-            present = set(self.store.graphs()) if shared and first else None
+            write = may_write and (not shared or force or first)
+            present = set(self.store.graphs()) if write and shared and first else None
             for contribution_id, withdrawn in self.folder.scan().items():
                 known = self._known.get(contribution_id)
                 if known is None:
@@ -404,7 +411,7 @@ class Contributions:
                     known = self._load(contribution_id, active=load, present=present)
                     if known is None:
                         continue
-                    if shared and first and withdrawn is not None:
+                    if write and shared and first and withdrawn is not None:
                         self.store.drop_graph(known.graph)  # a withdrawal a crash cut short
                 if withdrawn is not None and known.withdrawn is None:
                     if write:
@@ -430,6 +437,11 @@ class Contributions:
             return None
         return contribution
 
+    def check_open(self) -> None:
+        """Raise :class:`ContributionError` 403 when the store may not be written."""
+        if getattr(self.store, "read_only", False):
+            raise ContributionError(403, READ_ONLY_MESSAGE)
+
     def submit(
         self,
         graph: Graph,
@@ -444,6 +456,7 @@ class Contributions:
         Returns the new contribution (``None`` if refused) and the report.
         Raises :class:`ContributionError` for reserved subjects or unstorable data.
         """
+        self.check_open()
         reserved = reserved_subjects(graph)
         if reserved:
             raise ContributionError(
@@ -467,8 +480,10 @@ class Contributions:
     def withdraw(self, contribution_id: str, by: str) -> Contribution:
         """Withdraw a contribution: its graph leaves every store, its file stays.
 
-        Raises :class:`ContributionError`: 404 unknown, 410 already withdrawn.
+        Raises :class:`ContributionError`: 403 read-only store, 404 unknown, 410 already
+        withdrawn.
         """
+        self.check_open()
         with self.folder.locked():
             self.sync(force=True)
             known = self.get(contribution_id)

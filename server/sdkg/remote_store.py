@@ -29,10 +29,19 @@ graph, so two hosts starting together load each changed file once.
 Writes go to the Graph Store Protocol endpoint when one is configured (fast bulk loads:
 50k triples in 0.4 s on Virtuoso, against 18 s through SPARQL Update), else to the
 SPARQL Update endpoint in chunks.
+
+Read-only (``--store-read-only``, for QLever and any store sdkg may not write): no
+request but queries ever leaves sdkg (every write path goes through :meth:`RemoteStore._update`
+or :meth:`RemoteStore._put_graph`, which refuse first). There is no sync; sdkg's graphs
+are the manifest's when a read-write sdkg wrote one earlier, else the store's named
+graphs as it lists them (its system graphs left out), listed again after
+:data:`LISTING_SECONDS`. A store with no named graph at all is queried through its own
+default graph.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -55,8 +64,10 @@ from sdkg.store import (
     Dataset,
     SourceFile,
     StoreError,
+    StoreReadOnly,
     StoreUnavailable,
     SyncReport,
+    file_sha256,
     parse_source,
     sync_files,
 )
@@ -73,6 +84,20 @@ LEASE_SECONDS = 900.0
 #: Triples per SPARQL Update request when there is no Graph Store Protocol endpoint.
 UPDATE_CHUNK = 1000
 _CONNECT_SECONDS = 10.0
+#: A read-only store without a manifest has its graphs listed at most this often.
+LISTING_SECONDS = 10.0
+#: Graphs Virtuoso keeps for itself (its RDF views, LDP, the service description):
+#: never listed as data by a read-only sdkg.
+STORE_SYSTEM_GRAPHS = frozenset(
+    {
+        "http://www.openlinksw.com/schemas/virtrdf#",
+        "http://www.w3.org/ns/ldp#",
+        "http://localuriqaserver/sparql",
+        "http://localhost:8890/sparql",
+        "http://localhost:8890/DAV/",
+    }
+)
+_LIST_GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 FORM = "application/x-www-form-urlencoded; charset=utf-8"
 RESULTS_JSON = "application/sparql-results+json"
@@ -113,6 +138,7 @@ class RemoteStore:
         if settings.store_url is None:
             raise StoreError("a remote store needs --store-url")
         self.query_url = settings.store_url
+        self.read_only = settings.store_read_only
         self.update_url = settings.store_update_url or settings.store_url
         self.graph_url = settings.store_graph_url
         self._credentials = (
@@ -128,6 +154,7 @@ class RemoteStore:
         self._session_pid = -1
         self._virtuoso = False
         self._counts: dict[str, int] = {}
+        self._listing: tuple[float, list[str]] | None = None
 
     # -- HTTP
 
@@ -209,7 +236,38 @@ class RemoteStore:
 
     def catalogue(self) -> Catalogue:
         """The catalogue, read from the store each time: a write through any process or
-        host is seen by the next request anywhere (one small query, ~1 ms on loopback)."""
+        host is seen by the next request anywhere (one small query, ~1 ms on loopback).
+
+        Read-only, without a manifest listing graphs: the store's own named graphs."""
+        catalogue = self._manifest()
+        if self.read_only and not catalogue.graphs:
+            catalogue.graphs = self._listed_graphs()
+            if catalogue.generation == "empty":
+                listed = "\n".join(catalogue.graphs).encode()
+                catalogue.generation = "listed-" + hashlib.sha256(listed).hexdigest()[:16]
+        return catalogue
+
+    def _listed_graphs(self) -> list[str]:
+        """The store's named graphs but its system graphs, sorted; cached a short while,
+        since listing walks the store's graph index."""
+        listing = self._listing
+        if listing is not None and time.monotonic() - listing[0] < LISTING_SECONDS:
+            return list(listing[1])
+        response = self._post(self.query_url, [("query", _LIST_GRAPHS)], RESULTS_JSON)
+        graphs = sorted(
+            {
+                row["g"]["value"]
+                for row in _json_results(response.content)[1]
+                if row.get("g", {}).get("type") == "uri"
+            }
+            - STORE_SYSTEM_GRAPHS
+            - {MANIFEST_GRAPH}
+        )
+        self._listing = (time.monotonic(), graphs)
+        return list(graphs)
+
+    def _manifest(self) -> Catalogue:
+        """The catalogue as the manifest graph holds it (empty when there is none)."""
         response = self._post(
             self.query_url,
             [
@@ -236,7 +294,15 @@ class RemoteStore:
         catalogue.graphs.sort()
         return catalogue
 
+    def _refuse_writes(self) -> None:
+        if self.read_only:
+            raise StoreReadOnly(
+                f"the SPARQL store at {self.query_url} is read-only for sdkg "
+                "(--store-read-only): nothing is written to it"
+            )
+
     def _update(self, update: str) -> None:
+        self._refuse_writes()
         self._post(self.update_url, [("update", update)])
 
     def _new_generation_update(self) -> str:
@@ -282,7 +348,10 @@ class RemoteStore:
             return fields
         if sparql_text.has_dataset_clause(sparql):
             return [("query", sparql)]
-        graphs = self.catalogue().graphs or [NO_GRAPH]
+        graphs = self.catalogue().graphs
+        if not graphs and self.read_only:
+            return [("query", sparql)]  # a store without named graphs: its default graph
+        graphs = graphs or [NO_GRAPH]
         return [
             ("query", sparql),
             *(("default-graph-uri", g) for g in graphs),
@@ -336,6 +405,7 @@ class RemoteStore:
         return {
             "store": "remote",
             "url": self.query_url,
+            "read_only": self.read_only,
             "warming": False,
             "triples": self.triple_count(),
             "graphs": len(self.graphs()),
@@ -374,6 +444,7 @@ class RemoteStore:
 
     def _put_graph(self, graph: str, triples: list[ox.Triple]) -> None:
         """Replace the content of ``graph`` (Graph Store PUT, else DROP + INSERT chunks)."""
+        self._refuse_writes()
         if not triples:
             self._update(f"DROP SILENT GRAPH <{graph}>")
             return
@@ -426,6 +497,29 @@ class RemoteStore:
             self._update(update)
         self.report, self.synced = report, True
         return report
+
+    def take_as_is(self, sources: list[SourceFile]) -> SyncReport:
+        """Read-only start: load nothing; log which files differ from the store's manifest
+        (all of them when it has none) and that the store is served as it is."""
+        catalogue = self._manifest()
+        differing = [
+            source.key
+            for source in sources
+            if catalogue.files.get(source.key, {}).get("sha256") != file_sha256(source.path)
+        ]
+        origin = "its manifest" if catalogue.graphs else "listed from the store"
+        log.info(
+            "read-only store: taken as is, nothing written; %d graph(s), %s",
+            len(self.graphs()),
+            origin,
+        )
+        if differing:
+            log.info(
+                "read-only store: not loading %d file(s) that differ from the store: %s",
+                len(differing),
+                ", ".join(differing),
+            )
+        return SyncReport()
 
     @contextmanager
     def _sync_lease(self) -> Iterator[None]:

@@ -172,8 +172,8 @@ def serve(settings: Settings) -> None:
     log.info("store: %s", where)
     prepared = prepare_store(settings, isolate=True)
     log.info(
-        "store synced: %s; %d triples, generation %s",
-        prepared.report.summary(),
+        "store %s: %d triples, generation %s",
+        f"synced: {prepared.report.summary()}" if prepared.synced else "taken as is (read-only)",
         prepared.triples,
         prepared.generation,
     )

@@ -68,6 +68,10 @@ class StoreBusy(StoreError):
     """Another process holds the store folder."""
 
 
+class StoreReadOnly(StoreError):
+    """A write was asked of a store sdkg may not write (``--store-read-only``)."""
+
+
 class StoreUnavailable(StoreError):
     """The store cannot answer now (unreachable, failing, refusing sdkg): ``status`` is the
     HTTP status clients get (502 or 503)."""
@@ -105,6 +109,8 @@ class GraphStore(Protocol):
     #: True when every server process (and host) writes the same store (a remote one),
     #: False when each process holds its own copy.
     shared: bool
+    #: True when sdkg must never write to the store: writes raise :class:`StoreReadOnly`.
+    read_only: bool
 
     def query(
         self, sparql: str, dataset: Dataset | None = None
@@ -466,9 +472,14 @@ def prepare_store(
         from sdkg.remote_store import RemoteStore
 
         remote = RemoteStore(settings)
-        report = remote.sync(sources)
+        report = remote.take_as_is(sources) if remote.read_only else remote.sync(sources)
         return PreparedStore(
-            "remote", remote.generation, remote.triple_count(), report, settings=settings
+            "remote",
+            remote.generation,
+            remote.triple_count(),
+            report,
+            synced=remote.synced,
+            settings=settings,
         )
     if settings.memory:
         store = ox.Store()
@@ -599,7 +610,7 @@ def open_prepared(prepared: PreparedStore, *, warm: bool = True) -> GraphStore:
     if prepared.kind == "remote" and prepared.settings is not None:
         from sdkg.remote_store import RemoteStore
 
-        return RemoteStore(prepared.settings, prepared.report)
+        return RemoteStore(prepared.settings, prepared.report if prepared.synced else None)
     if prepared.memory_store is not None:
         return OxigraphStore(prepared.memory_store, "memory", prepared)
     try:
@@ -631,6 +642,7 @@ class OxigraphStore:
     """A :class:`GraphStore` over pyoxigraph, answering from disk until memory is warm."""
 
     shared = False
+    read_only = False
 
     def __init__(self, store: ox.Store, kind: str, prepared: PreparedStore) -> None:
         self._store = store
@@ -751,6 +763,7 @@ class OxigraphStore:
         prepared = self._prepared
         return {
             "store": f"oxigraph-{self.kind}",
+            "read_only": False,
             "warming": self.warming,
             "triples": self.triple_count(),
             "graphs": len(self.graphs()),

@@ -17,7 +17,7 @@ from werkzeug.exceptions import HTTPException
 
 from sdkg.config import Settings
 from sdkg.protocol import ProtocolError
-from sdkg.store import GraphStore, StoreUnavailable, open_local_store
+from sdkg.store import GraphStore, StoreReadOnly, StoreUnavailable, open_local_store
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +122,11 @@ def _register_error_handlers(app: Flask) -> None:
         # A remote store that is down or failing: say so, and when to retry.
         log.warning("store unavailable: %s", error)
         return error_response(error.status, str(error), {"Retry-After": "5"})
+
+    @app.errorhandler(StoreReadOnly)
+    def store_read_only(error: StoreReadOnly) -> Response:
+        # Only reached if a write path forgot to check first: refused before any request.
+        return error_response(403, str(error))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response:

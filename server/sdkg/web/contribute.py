@@ -251,7 +251,9 @@ def report_response(validation: GraphValidation, status: int) -> Response:
 
 
 def _authenticate() -> Contributor:
-    """The contributor of the request's bearer token; else a 403 or 401 ProtocolError."""
+    """The contributor of the request's bearer token; else a 403 or 401 ProtocolError
+    (403 first when the store is read-only: no token can open it)."""
+    _state().contributions.check_open()
     tokens = _state().tokens
     if tokens is None:
         raise ProtocolError(403, CLOSED_MESSAGE)
