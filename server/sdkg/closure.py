@@ -33,6 +33,7 @@ from collections.abc import Iterable, Mapping
 import pyoxigraph as ox
 from rdflib import RDF, SH, BNode, Graph, Literal, Node, URIRef
 
+from sdkg import namespaces
 from sdkg.store import GraphStore
 from sdkg.validation import (
     SourceLocation,
@@ -44,7 +45,7 @@ from sdkg.validation import (
 )
 
 _MAX_COUNT = SH.MaxCountConstraintComponent
-TYPED_SUBJECT_SHAPE = URIRef("https://w3id.org/sdkg/shapes#SubmittedNodeTyped")
+TYPED_SUBJECT_SHAPE = URIRef(namespaces.SHAPES + "SubmittedNodeTyped")
 TYPED_SUBJECT_MESSAGE = (
     "No rdf:type, here or in the graph: no shape can check this node. Say what it is, "
     "e.g. a foaf:Person, sdkg:Fellowship or org:Organization."

@@ -37,6 +37,7 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import Graph
 
+from sdkg import namespaces
 from sdkg.durable import write_atomically
 from sdkg.protocol import TURTLE_PREFIXES
 from sdkg.store import GRAPH_BASE, GraphStore
@@ -48,8 +49,8 @@ CONTRIBUTION_GRAPH_BASE = GRAPH_BASE + "contribution/"
 #: Namespaces a contribution may not describe: the ontology, the shapes, the graphs
 #: (a contribution must not forge another contribution's provenance).
 RESERVED_NAMESPACES = (
-    "https://w3id.org/sdkg/ontology#",
-    "https://w3id.org/sdkg/shapes#",
+    namespaces.ONTOLOGY,
+    namespaces.SHAPES,
     GRAPH_BASE,
 )
 

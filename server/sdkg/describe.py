@@ -11,13 +11,14 @@ from typing import Any
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, XSD
 
+from sdkg import namespaces
 from sdkg.store import GraphStore
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 VOID = Namespace("http://rdfs.org/ns/void#")
 FORMATS = Namespace("http://www.w3.org/ns/formats/")
 ENTAILMENT = Namespace("http://www.w3.org/ns/entailment/")
-ENTITY_SPACE = "https://w3id.org/sdkg/id/"
+ENTITY_SPACE = namespaces.ENTITY
 
 RESULT_FORMATS = (
     "SPARQL_Results_JSON",
@@ -163,7 +164,7 @@ def void_description(store: GraphStore, base_url: str) -> Graph:
     values = " ".join(f"<{p}>" for p in LINK_PREDICATES)
     links = _select(store, (
         f"SELECT ?p ?host (COUNT(*) AS ?n) WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o "
-        f'FILTER(isIRI(?o) && !STRSTARTS(STR(?o), "https://w3id.org/sdkg/")) '
+        f'FILTER(isIRI(?o) && !STRSTARTS(STR(?o), "{namespaces.BASE}")) '
         f'BIND(REPLACE(STR(?o), "^[A-Za-z][A-Za-z0-9+.-]*://([^/:?#]+).*$", "$1") AS ?host) }} '
         "GROUP BY ?p ?host ORDER BY ?host ?p"
     ))  # fmt: skip

@@ -19,7 +19,7 @@ import pyoxigraph as ox
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.wrappers import Request
 
-from sdkg import sparql_text
+from sdkg import namespaces, sparql_text
 from sdkg.store import Dataset
 
 READ_ONLY_MESSAGE = (
@@ -30,8 +30,8 @@ TRUNCATED_HEADER = "SDKG-Results-Truncated"
 
 #: Prefixes used when writing Turtle.
 TURTLE_PREFIXES = {
-    "sdkg": "https://w3id.org/sdkg/ontology#",
-    "id": "https://w3id.org/sdkg/id/",
+    "sdkg": namespaces.ONTOLOGY,
+    "id": namespaces.ENTITY,
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "owl": "http://www.w3.org/2002/07/owl#",

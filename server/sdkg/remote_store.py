@@ -58,7 +58,7 @@ import pyoxigraph as ox
 import requests
 from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
 
-from sdkg import sparql_text
+from sdkg import namespaces, sparql_text
 from sdkg.config import Settings
 from sdkg.store import (
     Dataset,
@@ -75,10 +75,10 @@ from sdkg.store import (
 log = logging.getLogger(__name__)
 
 #: The graph holding sdkg's catalogue of the store (outside ``graph/``, so no file maps to it).
-MANIFEST_GRAPH = "https://w3id.org/sdkg/system/manifest"
-_SYS = "https://w3id.org/sdkg/system#"
+MANIFEST_GRAPH = namespaces.SYSTEM + "manifest"
+_SYS = namespaces.BASE + "system#"
 #: Named in a protocol dataset where a request means "no graph" (an empty list is "all").
-NO_GRAPH = "https://w3id.org/sdkg/system/no-graph"
+NO_GRAPH = namespaces.SYSTEM + "no-graph"
 #: A sync lease older than this is taken to be left by a host that died mid-sync.
 LEASE_SECONDS = 900.0
 #: Triples per SPARQL Update request when there is no Graph Store Protocol endpoint.

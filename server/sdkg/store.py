@@ -35,13 +35,13 @@ from typing import IO, Any, Protocol
 
 import pyoxigraph as ox
 
-from sdkg import resources, sparql_text
+from sdkg import namespaces, resources, sparql_text
 from sdkg.config import Settings
 from sdkg.durable import write_atomically
 
 log = logging.getLogger(__name__)
 
-GRAPH_BASE = "https://w3id.org/sdkg/graph/"
+GRAPH_BASE = namespaces.GRAPH
 MANIFEST_VERSION = 1
 
 #: File extensions loaded from ``ontology/`` and ``data/``; other files are ignored.

@@ -14,11 +14,11 @@ from pathlib import Path
 
 from rdflib import DCTERMS, PROV, RDF, RDFS, XSD, Graph, Literal, URIRef
 
-from sdkg import __version__
+from sdkg import __version__, namespaces
 from sdkg.linking.ourdata import EXTERNAL_FOLDER, parse_turtle
 from sdkg.linking.sources import Mapping
 
-GRAPH_BASE = "https://w3id.org/sdkg/graph/external/"
+GRAPH_BASE = namespaces.EXTERNAL_GRAPH
 # The only triples that differ between two runs on the same input.
 TIME_PREDICATES = frozenset({PROV.startedAtTime, PROV.endedAtTime, PROV.generatedAtTime})
 

@@ -13,10 +13,11 @@ from pathlib import Path
 from rdflib import OWL, RDF, SKOS, Graph, URIRef
 from rdflib.term import Node
 
+from sdkg import namespaces
 from sdkg.linking.errors import LinkingError
 from sdkg.resources import bundled_path
 
-OUR_NAMESPACE = "https://w3id.org/sdkg/"
+OUR_NAMESPACE = namespaces.BASE
 OUR_ENTITIES = OUR_NAMESPACE + "id/"
 EXTERNAL_FOLDER = "external"
 

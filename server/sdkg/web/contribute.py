@@ -17,6 +17,7 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, render_templ
 from rdflib import Graph, Node
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from sdkg import namespaces
 from sdkg.closure import GraphValidation, validate_against_graph
 from sdkg.config import Settings
 from sdkg.contributions import (
@@ -43,7 +44,7 @@ log = logging.getLogger(__name__)
 blueprint = Blueprint("contribute", __name__)
 
 #: Relative IRIs in a submission resolve against the entity namespace.
-BASE_IRI = "https://w3id.org/sdkg/id/"
+BASE_IRI = namespaces.ENTITY
 CLOSED_MESSAGE = "contributions are closed on this server (no SDKG_TOKENS_FILE)"
 NOTE_HEADER = "X-Contribution-Note"
 #: ``format`` form-field values (besides media types) -> rdflib parser names.

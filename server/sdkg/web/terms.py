@@ -7,18 +7,19 @@ from __future__ import annotations
 
 import re
 
+from sdkg import namespaces
 from sdkg.protocol import TURTLE_PREFIXES
 
-ENTITY_NS = "https://w3id.org/sdkg/id/"
-ONTOLOGY_NS = "https://w3id.org/sdkg/ontology#"
-GRAPH_NS = "https://w3id.org/sdkg/graph/"
+ENTITY_NS = namespaces.ENTITY
+ONTOLOGY_NS = namespaces.ONTOLOGY
+GRAPH_NS = namespaces.GRAPH
 EXTERNAL_GRAPH_NS = GRAPH_NS + "external/"
 
 #: The project's prefixes plus the other vocabularies its files use.
 PREFIXES: dict[str, str] = {
     **TURTLE_PREFIXES,
     "sh": "http://www.w3.org/ns/shacl#",
-    "sdkgsh": "https://w3id.org/sdkg/shapes#",
+    "sdkgsh": namespaces.SHAPES,
     "vann": "http://purl.org/vocab/vann/",
     "adms": "http://www.w3.org/ns/adms#",
     "void": "http://rdfs.org/ns/void#",
