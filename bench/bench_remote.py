@@ -27,7 +27,7 @@ from typing import Any
 
 import pyoxigraph as ox
 import workload
-from bench_endpoint import BenchError, Server
+from bench_endpoint import BenchError, Server, say
 from generate import generate, parse_size
 from timing import measure, summarize
 
@@ -128,10 +128,6 @@ def render(report: dict[str, Any]) -> str:
             rows = f"{len(both[0]['rows'])} / {len(both[1]['rows'])} ({same})"
         lines.append(f"{row['name']:32} {cells[0]:>10} {cells[1]:>10} {ratio:>7}  {rows}")
     return "\n".join(lines)
-
-
-def say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
