@@ -11,12 +11,8 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures" / "linking"
 
 
 def reference_ror() -> Path:
-    """The real ROR records in ``shared/reference/ror/``, beside the repository (or above it)."""
-    for folder in Path(__file__).resolve().parents:
-        candidate = folder / "shared" / "reference" / "ror"
-        if candidate.is_dir():
-            return candidate
-    raise FileNotFoundError("shared/reference/ror/ not found beside the repository")
+    """The real ROR records vendored in ``tests/fixtures/vendor/ror/`` (CC0)."""
+    return Path(__file__).resolve().parent / "fixtures" / "vendor" / "ror"
 
 
 def sdkg(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:

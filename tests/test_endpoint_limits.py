@@ -60,24 +60,24 @@ def test_runaway_query_is_stopped_while_others_are_served(start_server, store_ar
     outcome: dict = {}
 
     def run_runaway() -> None:
-        started = time.monotonic()
         response = requests.get(server.sparql, params={"query": RUNAWAY}, timeout=120)
-        outcome.update(status=response.status_code, text=response.text,
-                       seconds=time.monotonic() - started)  # fmt: skip
+        outcome.update(status=response.status_code, text=response.text, answered=time.monotonic())
 
+    sent = time.monotonic()
     runaway = threading.Thread(target=run_runaway)
     runaway.start()
-    served = 0
+    light_answers = []  # when each light query's answer arrived
     while runaway.is_alive():
-        response = requests.get(server.sparql, params={"query": "ASK { ?s ?p ?o }"}, timeout=10)
+        response = requests.get(server.sparql, params={"query": "ASK { ?s ?p ?o }"}, timeout=60)
         assert response.status_code == 200 and response.json()["boolean"] is True
-        served += 1
+        light_answers.append(time.monotonic())
         time.sleep(0.1)
     runaway.join()
     assert outcome["status"] == 503
     assert "exceeded the 2 s limit" in outcome["text"]
-    assert outcome["seconds"] < 8
-    assert served >= 5  # another client was answered while the runaway query ran
+    # The order of events, not a count within a time: another client was answered after
+    # the runaway query was sent and before it was stopped.
+    assert any(sent < at < outcome["answered"] for at in light_answers)
     if backend != "oxigraph":
         # A remote store stops the query itself (Virtuoso gets a timeout parameter).
         assert "recycling worker" not in server.log_text()

@@ -1,8 +1,8 @@
 """The 30 named queries of issue 7: each answers its question correctly.
 
 Expected answers are written from the essay ("CAS TWAS Science Diplomacy",
-/work/shared/source) and, for the questions marked X in the issue, from the
-reference folder (external-ids.tsv, README caveats, ROR records); never copied
+the source document) and, for the questions marked X in the issue, from the
+verified reference identifiers and ROR records; never copied
 from query output. Where a query's ORDER BY defines the order, the expected
 rows are listed in that order (string order is by code point: "MIT" < "Max").
 """

@@ -1,5 +1,6 @@
 """W3C SHACL Core conformance: ``sdkg validate DATA --shapes SHAPES --format turtle``
-against every ``sht:Validate`` entry of the suite in ``../shared/shacl-core``.
+against every ``sht:Validate`` entry of the suite vendored in
+``tests/fixtures/vendor/shacl-core`` (W3C licence beside it).
 
 Comparison, following the suite's "full compliance" rule: the expected report is
 the ``mf:result`` node with everything reachable from it through blank nodes; the
@@ -18,7 +19,6 @@ isomorphic graphs. Adjustments, each from the suite's text or the SHACL spec:
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,18 +35,7 @@ SHT = Namespace("http://www.w3.org/ns/shacl-test#")
 REPO = Path(__file__).resolve().parents[1]
 
 
-def find_suite() -> Path:
-    """``../shared/shacl-core`` beside the repository (CI, main checkout), else the
-    nearest ``shared/shacl-core`` further up (git worktrees); SDKG_SHACL_CORE wins."""
-    if "SDKG_SHACL_CORE" in os.environ:
-        return Path(os.environ["SDKG_SHACL_CORE"])
-    for folder in REPO.parents:
-        if (folder / "shared" / "shacl-core").is_dir():
-            return folder / "shared" / "shacl-core"
-    return REPO.parent / "shared" / "shacl-core"
-
-
-SUITE = find_suite()
+SUITE = Path(__file__).resolve().parent / "fixtures" / "vendor" / "shacl-core"
 EXPECTED_TEST_COUNT = 98
 # Failures that are pyshacl's, not ours (pyshacl 0.40.1).
 PYSHACL_BUGS = {
@@ -170,7 +159,7 @@ def report_graph(graph: Graph, report: BNode, keep_messages: set, keep_details: 
 
 
 def test_suite_has_all_tests() -> None:
-    assert SUITE.is_dir(), f"W3C SHACL Core suite not found at {SUITE} (set SDKG_SHACL_CORE)"
+    assert SUITE.is_dir(), f"W3C SHACL Core suite not found at {SUITE}"
     assert len(SUITE_TESTS) == EXPECTED_TEST_COUNT
 
 
