@@ -33,7 +33,7 @@ from collections.abc import Iterable, Mapping
 import pyoxigraph as ox
 from rdflib import RDF, SH, BNode, Graph, Literal, Node, URIRef
 
-from sdkg import namespaces
+from sdkg import gate, namespaces
 from sdkg.store import GraphStore
 from sdkg.validation import (
     SourceLocation,
@@ -132,6 +132,8 @@ def validate_against_graph(
     report = restrict_report(report, subjects)
     report = name_conflicting_values(report, graph, closure)
     report = require_types(report, graph, closure, locations or {})
+    gate_input = gate.GateInput(graph, context, locations or {}, store)
+    report = gate.add_findings(report, gate.run_checks(gate_input), locations or {})
     existing = {s for s in subjects if isinstance(s, URIRef) and (s, None, None) in closure}
     return GraphValidation(report, len(closure), len(existing))
 

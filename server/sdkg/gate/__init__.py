@@ -1,0 +1,124 @@
+"""The contribution gate: the checks that SHACL shapes cannot express.
+
+``POST /validate``, ``POST /contributions`` and ``sdkg validate`` all validate a
+submission with :func:`sdkg.closure.validate_against_graph`, which runs the SHACL
+shapes and then :func:`run_checks`. Each check family lives in a module of its own
+and exposes ``check(gate: GateInput) -> list[Finding]``:
+
+- :mod:`sdkg.gate.evidence`: evidence backs the exact asserted triple;
+- :mod:`sdkg.gate.quotes`: quoted words occur in the cited document's text;
+- :mod:`sdkg.gate.identity`: external identifiers and near-duplicate names;
+- :mod:`sdkg.gate.vocabulary`: ``sdkg:`` terms exist, other terms come from reused vocabularies;
+- :mod:`sdkg.gate.structure`: no cycles in hierarchies.
+
+Findings become ordinary results of the one :class:`~sdkg.validation.ValidationReport`
+(JSON, Turtle ``sh:ValidationReport`` and text alike), each with the shape IRI
+``sdkg-shapes:Gate<Name>`` that names the rule it enforces.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from rdflib import RDF, SH, BNode, Graph, Literal, Node, URIRef
+
+from sdkg import namespaces
+from sdkg.validation import SourceLocation, ValidationReport, ValidationResult
+
+#: The constraint component every gate finding reports (SHACL-SPARQL's, the closest
+#: standard component for a rule written as code).
+GATE_COMPONENT = SH.SPARQLConstraintComponent
+_SEVERITY_IRIS = {"Violation": SH.Violation, "Warning": SH.Warning, "Info": SH.Info}
+
+
+@dataclass(frozen=True)
+class GateInput:
+    """What a check may look at.
+
+    ``submission`` is the contributed graph (or the files ``sdkg validate`` reads);
+    ``context`` is what already exists and matters for it: the bundled ontology plus
+    the submission's closure from the store (see :mod:`sdkg.closure`). ``store`` is the
+    store itself, for look-ups beyond the closure (an identifier used elsewhere, a
+    label to compare); it is None when the submission is validated alone.
+    """
+
+    submission: Graph
+    context: Graph
+    locations: Mapping[Node, SourceLocation]
+    store: object | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem a check found, in the words a contributor can act on."""
+
+    focus_node: Node
+    message: str
+    rule: str  # the rule's name: the shape IRI is sdkg-shapes:Gate<rule>
+    severity: str = "Violation"  # "Violation", "Warning" or "Info"
+    path: URIRef | None = None
+    value: Node | None = None
+
+
+Check = Callable[[GateInput], list[Finding]]
+
+
+def checks() -> list[Check]:
+    """The gate's checks, in the order their findings are most useful to fix."""
+    from sdkg.gate import evidence, identity, quotes, structure, vocabulary
+
+    return [vocabulary.check, identity.check, structure.check, evidence.check, quotes.check]
+
+
+def run_checks(gate: GateInput) -> list[Finding]:
+    """Every finding of every check on ``gate``."""
+    findings: list[Finding] = []
+    for check in checks():
+        findings.extend(check(gate))
+    return findings
+
+
+def add_findings(
+    report: ValidationReport,
+    findings: list[Finding],
+    locations: Mapping[Node, SourceLocation],
+) -> ValidationReport:
+    """``report`` with ``findings`` added as results (JSON, text and Turtle alike)."""
+    if not findings:
+        return report
+    graph = report.graph
+    root = graph.value(None, RDF.type, SH.ValidationReport, any=True)
+    results = list(report.results)
+    for finding in findings:
+        shape = URIRef(namespaces.SHAPES + "Gate" + finding.rule)
+        where = locations.get(finding.focus_node)
+        results.append(
+            ValidationResult(
+                focus_node=finding.focus_node,
+                path=None if finding.path is None else str(finding.path),
+                value=finding.value,
+                message=finding.message,
+                severity=finding.severity,
+                constraint=GATE_COMPONENT,
+                shape=str(shape),
+                file=where.file if where else None,
+                line=where.line if where else None,
+            )
+        )
+        node = BNode()
+        graph.add((root, SH.result, node))
+        graph.add((node, RDF.type, SH.ValidationResult))
+        graph.add((node, SH.focusNode, finding.focus_node))
+        graph.add((node, SH.resultSeverity, _SEVERITY_IRIS[finding.severity]))
+        graph.add((node, SH.sourceConstraintComponent, GATE_COMPONENT))
+        graph.add((node, SH.sourceShape, shape))
+        graph.add((node, SH.resultMessage, Literal(finding.message, lang="en")))
+        if finding.path is not None:
+            graph.add((node, SH.resultPath, finding.path))
+        if finding.value is not None:
+            graph.add((node, SH.value, finding.value))
+    graph.set((root, SH.conforms, Literal(False)))
+    results.sort(key=ValidationResult.sort_key)
+    return dataclasses.replace(report, results=results)
