@@ -71,8 +71,11 @@ def check_bundled() -> Check:
         folders = [bundled_path(name) for name in ("ontology", "data", "queries")]
     except FileNotFoundError as error:
         return Check("bundled data", False, f"{error}; reinstall sdkg", required=True)
-    files = sum(1 for folder in folders for path in folder.rglob("*") if path.is_file())
-    return Check("bundled data", True, f"ontology/, data/ and queries/ ({files} files)", True)
+    found = all(any(folder.iterdir()) for folder in folders)
+    if not found:
+        empty = ", ".join(f"{folder}" for folder in folders if not any(folder.iterdir()))
+        return Check("bundled data", False, f"empty: {empty}; reinstall sdkg", required=True)
+    return Check("bundled data", True, "ontology/, data/ and queries/ are there", required=True)
 
 
 def check_python() -> Check:
