@@ -233,7 +233,9 @@ class Server:
 def start_server(command: str, env: dict[str, str], log: Path, envfile: Path | None) -> Server:
     """Start ``command`` (an ``sdkg serve ...`` line) on a free port; wait until it answers."""
     source = f"source {shlex.quote(str(envfile))} 2>/dev/null\n" if envfile else ""
-    script = f"{source}{command} --port 0"
+    # The block's exported variables, but the server's own HOME (its default store).
+    home = " ".join(f"{name}={shlex.quote(env[name])}" for name in ("HOME", "XDG_DATA_HOME"))
+    script = f"{source}export {home}\n{command} --port 0"
     with log.open("wb") as out:
         process = subprocess.Popen(
             ["bash", "-c", script],
