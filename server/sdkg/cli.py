@@ -336,7 +336,7 @@ def store_options(command: Any) -> Any:
     help="Believe X-Forwarded-For/-Proto from N reverse proxies in front [default: 0].",
 )
 def serve(allow_service: tuple[str, ...], rate_limit: str | None, **options: Any) -> None:
-    """Serve the web pages and the SPARQL endpoint (production WSGI server)."""
+    """Serve the web pages and the SPARQL endpoint (gunicorn)."""
     from sdkg.config import parse_rate
     from sdkg.server import serve as run_server
     from sdkg.store import StoreError

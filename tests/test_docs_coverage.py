@@ -1,0 +1,44 @@
+"""The documentation names every setting and every route (as Datasette's test_docs does).
+
+A setting or route added without a word in docs/ fails here, with its name.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import fields
+from pathlib import Path
+
+import pytest
+
+from sdkg.config import _ENV_NAMES, Settings
+from sdkg.web import create_app
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+
+@pytest.fixture(scope="module")
+def docs_text() -> str:
+    return "\n".join(page.read_text(encoding="utf-8") for page in sorted(DOCS.rglob("*.md")))
+
+
+@pytest.mark.parametrize("name", [f.name for f in fields(Settings)])
+def test_every_setting_is_documented(name, docs_text):
+    environment = _ENV_NAMES.get(name, f"SDKG_{name.upper()}")
+    assert f"`{environment}`" in docs_text, f"setting {name} ({environment}) is not in docs/"
+    assert f"| {name} |" in docs_text, f"setting {name} has no row in docs/reference/settings.md"
+
+
+def _routes() -> list[str]:
+    app = create_app(Settings(memory=True))
+    return sorted({rule.rule for rule in app.url_map.iter_rules() if rule.endpoint != "static"})
+
+
+@pytest.mark.parametrize("rule", _routes())
+def test_every_route_is_documented(rule, docs_text):
+    # /id/<path:name> is documented as /id/<slug>: any <...> placeholder will do.
+    pattern = "".join(
+        "<[^>]+>" if part.startswith("<") else re.escape(part)
+        for part in re.split(r"(<[^>]+>)", rule)
+    )
+    assert re.search(f"`[^`]*{pattern}(?![\\w/.<])", docs_text), f"route {rule} is not in docs/"
