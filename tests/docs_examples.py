@@ -18,7 +18,8 @@ How a block runs:
   ``HOME`` for its default store), stopped at the end of the block, and its expected
   lines must appear in its start-up output in that order (other lines may come between,
   since worker and gunicorn lines interleave).
-- A line that is exactly ``...`` in an expected output stands for any number of lines.
+- A line that is exactly ``...`` in an expected output stands for any number of lines;
+  ``...`` inside a line stands for any text on that line.
 - Before comparing, both sides are normalised: the runner's temporary folders read as
   ``/home/you``, its ports as ``8000``, durations (``0.76s``, ``2 ms``) as ``N``,
   timestamps and process ids as placeholders, trailing spaces and blank lines dropped.
@@ -154,6 +155,13 @@ _TIMESTAMPS = [
     (re.compile(r"\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4}\]"), "[<time>]"),
 ]
 _PID = re.compile(r"\[\d+\](?= )")
+#: Other places process ids show: gunicorn's "Listening at: URL (123)", "with pid: 123",
+#: and the "pid" of /healthz.
+_PIDS = [
+    (re.compile(r"(Listening at: \S+) \(\d+\)"), r"\1 (PID)"),
+    (re.compile(r"\bpid: \d+"), "pid: PID"),
+    (re.compile(r'"pid": ?\d+'), '"pid": PID'),
+]
 
 
 @dataclass
@@ -178,6 +186,8 @@ class Normaliser:
         for pattern, placeholder in _TIMESTAMPS:
             text = pattern.sub(placeholder, text)
         text = _PID.sub("[PID]", text)
+        for pattern, placeholder in _PIDS:
+            text = pattern.sub(placeholder, text)
         text = _DURATION.sub("N", text)
         return text.rstrip()
 
@@ -189,19 +199,27 @@ class Normaliser:
         return result
 
 
+def same_line(expected: str, actual: str) -> bool:
+    """Whether a line matches, where ``...`` inside an expected line stands for any text."""
+    if "..." not in expected:
+        return expected == actual
+    pattern = ".*".join(re.escape(piece) for piece in expected.split("..."))
+    return re.fullmatch(pattern, actual) is not None
+
+
 def matches(expected: list[str], actual: list[str]) -> bool:
     """Whether ``actual`` is ``expected``, where a line ``...`` stands for any lines."""
     if not expected:
         return not actual
     if expected[0] == "...":
         return any(matches(expected[1:], actual[i:]) for i in range(len(actual) + 1))
-    return bool(actual) and expected[0] == actual[0] and matches(expected[1:], actual[1:])
+    return bool(actual) and same_line(expected[0], actual[0]) and matches(expected[1:], actual[1:])
 
 
 def in_order(expected: list[str], actual: list[str]) -> bool:
     """Whether every expected line (``...`` aside) appears in ``actual``, in order."""
     remaining = iter(actual)
-    return all(line == "..." or any(line == got for got in remaining) for line in expected)
+    return all(line == "..." or any(same_line(line, got) for got in remaining) for line in expected)
 
 
 # ------------------------------------------------------------------ servers

@@ -98,7 +98,13 @@ def test_normaliser_and_ellipsis():
     assert normaliser.line("[123] INFO store: /tmp/x1/home/.local") == (
         "[PID] INFO store: /home/you/.local"
     )
+    assert normaliser.line("[INFO] Listening at: http://127.0.0.1:4711 (99)") == (
+        "[INFO] Listening at: http://127.0.0.1:8000 (PID)"
+    )
+    assert normaliser.line('{"ready":true,"pid":31337}') == '{"ready":true,"pid": PID}'
     assert docs_examples.matches(["a", "...", "d"], ["a", "b", "c", "d"])
     assert not docs_examples.matches(["a", "...", "d"], ["a", "b", "c"])
+    assert docs_examples.matches(['{"status":"ok",...}'], ['{"status":"ok","ready":true}'])
+    assert not docs_examples.matches(['{"status":"ok",...}'], ['{"status":"down"}'])
     assert docs_examples.in_order(["b", "d"], ["a", "b", "c", "d"])
     assert not docs_examples.in_order(["d", "b"], ["a", "b", "c", "d"])
