@@ -42,3 +42,23 @@ def test_every_route_is_documented(rule, docs_text):
         for part in re.split(r"(<[^>]+>)", rule)
     )
     assert re.search(f"`[^`]*{pattern}(?![\\w/.<])", docs_text), f"route {rule} is not in docs/"
+
+
+README = DOCS.parent / "README.md"
+
+
+def test_readme_is_one_screen_that_starts_with_serve_and_test():
+    text = README.read_text(encoding="utf-8")
+    assert len(text.splitlines()) < 200
+    first_block = text.split("```")[1]
+    assert "sdkg serve" in first_block and ".ci/run" in first_block
+
+
+def test_readme_links_and_images_point_at_files_that_exist():
+    # mkdocs checks the links of docs/; the README is read on GitHub and in the sdist.
+    text = README.read_text(encoding="utf-8")
+    targets = re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", text)
+    local = [target for target in targets if "://" not in target]
+    assert local, "the README links into the documentation"
+    missing = [target for target in local if not (README.parent / target).exists()]
+    assert missing == []
