@@ -12,14 +12,23 @@ import click
 
 from sdkg import __version__
 
+EXAMPLES = """\b
+Examples:
+  sdkg serve                  web pages and SPARQL endpoint at http://127.0.0.1:8000/
+  sdkg query cq02             run a named query (sdkg query --list shows all 30)
+  sdkg query -q 'ASK {}'      run your own SPARQL on the local store
+  sdkg validate my-data.ttl   check data against the SHACL shapes
+  sdkg doctor                 what is missing to serve, or to run every test
+Help on one command: sdkg COMMAND --help. Documentation: docs/ (mkdocs serve)."""
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXAMPLES)
 @click.version_option(__version__, prog_name="sdkg")
 def main() -> None:
     """sdkg: the Science Diplomacy Knowledge Graph."""
 
 
-@main.command()
+@main.command(short_help="Validate RDF files against the SHACL shapes.")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
     "--shapes",
@@ -327,7 +336,7 @@ def store_options(command: Any) -> Any:
     help="Believe X-Forwarded-For/-Proto from N reverse proxies in front [default: 0].",
 )
 def serve(allow_service: tuple[str, ...], rate_limit: str | None, **options: Any) -> None:
-    """Serve the SPARQL endpoint (production WSGI server)."""
+    """Serve the web pages and the SPARQL endpoint (gunicorn)."""
     from sdkg.config import parse_rate
     from sdkg.server import serve as run_server
     from sdkg.store import StoreError
@@ -381,6 +390,25 @@ def query(
     except StoreError as error:
         raise click.ClickException(str(error)) from None
     sys.exit(status)
+
+
+@main.command()
+@click.option(
+    "--store", "store_dir", type=_DIR, help="Store folder to check [default: per-user data]."
+)
+def doctor(store_dir: Path | None) -> None:
+    """Check the environment: what is missing, and how to get it.
+
+    Exit status: 0 when sdkg can run (optional things, such as Chromium for the browser
+    tests, may be missing: their tests are skipped), 1 when something required is missing.
+    """
+    from sdkg.doctor import run_checks, summary
+
+    checks = run_checks(_settings(store_dir=store_dir))
+    for check in checks:
+        click.echo(check.line())
+    click.echo(summary(checks))
+    sys.exit(1 if any(check.required and not check.ok for check in checks) else 0)
 
 
 if __name__ == "__main__":

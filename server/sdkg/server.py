@@ -34,6 +34,9 @@ ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(r)s" %(s)s %(B)s %(M)sms "%(a)s"'
 class SdkgServer(BaseApplication):
     """A gunicorn application serving ``create_app`` with one store per worker."""
 
+    #: Where the store is, printed with the addresses once the server listens.
+    store_note: str = ""
+
     def __init__(self, settings: Settings, prepared: PreparedStore) -> None:
         self.settings = settings
         self.prepared = prepared
@@ -154,10 +157,28 @@ def _shared_metrics_folder() -> Path | None:
 
 
 def _print_urls(server: Any) -> None:
+    # The last lines of the start: where the store is, and the two addresses to open.
+    print(f"sdkg: store: {server.app.store_note}", flush=True)
     for listener in server.LISTENERS:
         host, port = listener.sock.getsockname()[:2]
         shown = f"[{host}]" if ":" in host else host
+        print(f"sdkg: web pages at http://{shown}:{port}/", flush=True)
         print(f"sdkg: serving SPARQL at http://{shown}:{port}/sparql", flush=True)
+
+
+def _store_note(settings: Settings, first_run: bool) -> str:
+    """Where the store is, said for a person (and how to choose another on a first run)."""
+    if settings.store_url is not None:
+        return settings.store_url
+    if settings.memory:
+        return "in memory (nothing is kept between runs)"
+    where = str(settings.resolved_store_dir)
+    if first_run:
+        return (
+            f"{where} (first run: made now from ontology/ and data/; "
+            "--store DIR or SDKG_STORE chooses another folder)"
+        )
+    return where
 
 
 def serve(settings: Settings) -> None:
@@ -170,6 +191,7 @@ def serve(settings: Settings) -> None:
     else:
         where = "memory" if settings.memory else str(settings.resolved_store_dir)
     log.info("store: %s", where)
+    first_run = not settings.resolved_store_dir.exists()
     prepared = prepare_store(settings, isolate=True)
     log.info(
         "store %s: %d triples, generation %s",
@@ -186,7 +208,9 @@ def serve(settings: Settings) -> None:
     own_metrics_folder = _shared_metrics_folder()
     arbiter_pid = os.getpid()
     try:
-        SdkgServer(settings, prepared).run()
+        application = SdkgServer(settings, prepared)
+        application.store_note = _store_note(settings, first_run)
+        application.run()
     finally:
         if own_metrics_folder is not None and os.getpid() == arbiter_pid:
             shutil.rmtree(own_metrics_folder, ignore_errors=True)
