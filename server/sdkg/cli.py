@@ -331,6 +331,7 @@ def serve(allow_service: tuple[str, ...], rate_limit: str | None, **options: Any
     from sdkg.config import parse_rate
     from sdkg.server import serve as run_server
     from sdkg.store import StoreError
+    from sdkg.tokens import TokensUnavailable
 
     try:
         rate = None if rate_limit is None else parse_rate(rate_limit)
@@ -339,8 +340,41 @@ def serve(allow_service: tuple[str, ...], rate_limit: str | None, **options: Any
     settings = _settings(**options, allow_service=allow_service or None, rate_limit=rate)
     try:
         run_server(settings)
-    except StoreError as error:
+    except (StoreError, TokensUnavailable) as error:
         raise click.ClickException(str(error)) from None
+
+
+@main.group()
+def contributions() -> None:
+    """Accepted contributions: check their files."""
+
+
+@contributions.command("check")
+@click.option(
+    "--contributions",
+    "contributions_dir",
+    type=_DIR,
+    help="Folder of accepted contributions [default: STORE/contributions].",
+)
+@click.option("--store", "store_dir", type=_DIR, help="Store folder [default: per-user data].")
+def contributions_check(contributions_dir: Path | None, store_dir: Path | None) -> None:
+    """List contribution files that are damaged (checksum, Turtle); exit 1 if any is."""
+    from sdkg.contributions import ContributionFolder
+
+    settings = _settings(contributions_dir=contributions_dir, store_dir=store_dir)
+    folder = ContributionFolder(settings.resolved_contributions_dir)
+    if not folder.path.is_dir():
+        click.echo(f"sdkg contributions check: error: no folder {folder.path}", err=True)
+        sys.exit(2)
+    checked = folder.check()
+    damaged = [c for c in checked if c.problem is not None]
+    for check in damaged:
+        click.echo(f"damaged: {check.path}: {check.problem}")
+    click.echo(
+        f"{len(checked)} contribution file(s) in {folder.path}: "
+        f"{len(checked) - len(damaged)} intact, {len(damaged)} damaged"
+    )
+    sys.exit(1 if damaged else 0)
 
 
 @main.command()

@@ -24,6 +24,7 @@ from gunicorn.arbiter import Arbiter
 from sdkg.config import Settings
 from sdkg.contributions import ContributionFolder
 from sdkg.store import PreparedStore, open_prepared, prepare_store
+from sdkg.tokens import check_tokens_file
 
 log = logging.getLogger("sdkg")
 
@@ -170,6 +171,10 @@ def serve(settings: Settings) -> None:
     else:
         where = "memory" if settings.memory else str(settings.resolved_store_dir)
     log.info("store: %s", where)
+    if settings.tokens_file is not None:
+        # Before anything slow: a missing or unreadable tokens file stops the start.
+        for warning in check_tokens_file(settings.tokens_file):
+            log.warning("%s", warning)
     prepared = prepare_store(settings, isolate=True)
     log.info(
         "store %s: %d triples, generation %s",

@@ -9,6 +9,7 @@ contributions folder (see :mod:`sdkg.contributions`).
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 
@@ -25,7 +26,9 @@ from sdkg.contributions import (
     ContributionError,
     ContributionFolder,
     Contributions,
+    Replayed,
     Submission,
+    check_idempotency_key,
 )
 from sdkg.protocol import ProtocolError, negotiate
 from sdkg.rdfio import (
@@ -47,6 +50,7 @@ blueprint = Blueprint("contribute", __name__)
 BASE_IRI = namespaces.ENTITY
 CLOSED_MESSAGE = "contributions are closed on this server (no SDKG_TOKENS_FILE)"
 NOTE_HEADER = "X-Contribution-Note"
+IDEMPOTENCY_HEADER = "Idempotency-Key"
 #: ``format`` form-field values (besides media types) -> rdflib parser names.
 FORMAT_NAMES = {
     "turtle": "turtle",
@@ -109,6 +113,25 @@ def _state() -> ContributeState:
 def catch_up_with_the_folder() -> None:
     """Every request sees every accepted contribution, whichever process took it."""
     _state().contributions.sync()
+
+
+@blueprint.after_app_request
+def report_damaged_files(response: Response) -> Response:
+    """``/healthz`` also tells the contributions: how many, and every damaged file."""
+    if request.path == "/healthz" and response.is_json and response.status_code == 200:
+        body = response.get_json()
+        contributions = _state().contributions
+        known = contributions.all()
+        body["contributions"] = {
+            "active": sum(1 for c in known if c.withdrawn is None),
+            "withdrawn": sum(1 for c in known if c.withdrawn is not None),
+            "damaged": [
+                {"id": cid, "path": path, "problem": problem}
+                for cid, (path, problem) in sorted(contributions.damaged.items())
+            ],
+        }
+        response.set_data(json.dumps(body))
+    return response
 
 
 @blueprint.before_request
@@ -312,6 +335,7 @@ def contribute() -> Response:
         media_type=MEDIA_TYPE_OF_FORMAT[submitted.fmt],
         note=note[:1000] if note else None,
         user_agent=request.user_agent.string or None,
+        idempotency_key=_idempotency_key(),
     )
     store = state().store
     contribution, validation = _state().contributions.submit(
@@ -323,15 +347,27 @@ def contribute() -> Response:
     if contribution is None:
         return report_response(validation, 422)
     log.info(
-        "contribution %s accepted: %d triples from %s",
+        "contribution %s %s: %d triples from %s",
         contribution.id,
+        "answered again (same Idempotency-Key)" if isinstance(validation, Replayed) else "accepted",
         contribution.triples,
         contribution.contributor,
     )
     response = jsonify({**contribution.to_json(), "report": validation.to_json()})
     response.status_code = 201
     response.headers["Location"] = contribution.location
+    if isinstance(validation, Replayed):
+        response.headers["Idempotent-Replayed"] = "true"
     return response
+
+
+def _idempotency_key() -> str | None:
+    """The request's ``Idempotency-Key`` header, checked; None when it has none."""
+    key = request.headers.get(IDEMPOTENCY_HEADER)
+    if key is None:
+        return None
+    check_idempotency_key(key.strip())
+    return key.strip()
 
 
 @blueprint.route("/contributions", methods=["GET"])
@@ -360,7 +396,7 @@ def get_contribution(contribution_id: str) -> Response:
 def withdraw_contribution(contribution_id: str) -> Response:
     """Withdraw a contribution (token needed): its graph leaves the store, its file stays."""
     contributor = _authenticate()
-    contribution = _state().contributions.withdraw(contribution_id, contributor.name)
+    contribution = _state().contributions.withdraw(contribution_id, contributor)
     log.info("contribution %s withdrawn by %s", contribution_id, contributor.name)
     return jsonify(contribution.to_json())
 
