@@ -48,6 +48,7 @@ from rdflib import Graph
 
 from sdkg import namespaces
 from sdkg.durable import write_atomically
+from sdkg.echo import shorten
 from sdkg.protocol import TURTLE_PREFIXES
 from sdkg.store import GRAPH_BASE, GraphStore
 from sdkg.tokens import Contributor
@@ -674,7 +675,7 @@ class Contributions:
         """One contribution; raises :class:`ContributionError` 404 when there is none."""
         known = self._known.get(contribution_id) if is_contribution_id(contribution_id) else None
         if known is None:
-            raise ContributionError(404, f"there is no contribution {contribution_id!r}")
+            raise ContributionError(404, f"there is no contribution {shorten(contribution_id)!r}")
         return known
 
     def all(self) -> list[Contribution]:

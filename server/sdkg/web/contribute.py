@@ -30,6 +30,7 @@ from sdkg.contributions import (
     Submission,
     check_idempotency_key,
 )
+from sdkg.echo import shorten
 from sdkg.protocol import ProtocolError, negotiate
 from sdkg.rdfio import (
     FORMAT_BY_MEDIA_TYPE,
@@ -222,7 +223,7 @@ def _form_input() -> tuple[str, bytes, str]:
         if fmt is None:
             raise ProtocolError(
                 415,
-                f"cannot tell the format of {name!r}: name it .ttl .nt .jsonld or .rdf, "
+                f"cannot tell the format of {shorten(name)!r}: name it .ttl .nt .jsonld or .rdf, "
                 "or add a format field (turtle, nt, jsonld, rdfxml)",
             )
         return name, body, fmt
@@ -232,7 +233,9 @@ def _form_input() -> tuple[str, bytes, str]:
         )
     fmt = FORMAT_NAMES.get(chosen or "turtle") or FORMAT_BY_MEDIA_TYPE.get(chosen)
     if fmt is None:
-        raise ProtocolError(400, f"unknown format {chosen!r}: use turtle, nt, jsonld or rdfxml")
+        raise ProtocolError(
+            400, f"unknown format {shorten(chosen)!r}: use turtle, nt, jsonld or rdfxml"
+        )
     return "pasted text", request.form["data"].encode("utf-8"), fmt
 
 
@@ -253,7 +256,9 @@ def report_response(validation: GraphValidation, status: int) -> Response:
     by_name = {"json": REPORT_TYPES[0], "turtle": REPORT_TYPES[1], "html": REPORT_TYPES[2]}
     if wanted:
         if wanted not in by_name and wanted not in REPORT_TYPES:
-            raise ProtocolError(406, f"format={wanted!r} is not offered; use json, turtle or html")
+            raise ProtocolError(
+                406, f"format={shorten(wanted)!r} is not offered; use json, turtle or html"
+            )
         media_type = by_name.get(wanted, wanted)
     else:
         accept = request.accept_mimetypes
@@ -438,8 +443,8 @@ _REPORT_PAGE = (
 <table><thead><tr><th>severity</th><th>node</th><th>line</th><th>property</th>
 <th>value</th><th>what to do</th></tr></thead><tbody>
 {% for r in data.results %}<tr class="{{ r.severity }}"><td>{{ r.severity }}</td>
-<td>{{ r.focus_node }}</td><td>{{ r.line or "" }}</td><td>{{ r.path or "" }}</td>
-<td>{{ r.value or "" }}</td><td>{{ r.message }}</td></tr>
+<td>{{ r.focus_node|bdi }}</td><td>{{ r.line or "" }}</td><td>{{ (r.path or "")|bdi }}</td>
+<td>{{ (r.value or "")|bdi }}</td><td>{{ r.message|bdi }}</td></tr>
 {% endfor %}</tbody></table>
 {% endif %}
 <p><a href="/validate">Validate more data</a></p>
