@@ -441,6 +441,10 @@ class ContributionFolder:
             found.append(FileCheck(contribution_id, path, problem, withdrawn is not None))
         return found
 
+    def damaged(self) -> list[FileCheck]:
+        """The contribution files :meth:`check` finds damaged."""
+        return [found for found in self.check() if found.problem is not None]
+
     def _key_file(self, contributor: str, key: str) -> Path:
         # Keys are per contributor; hashed, so any key is a safe file name.
         digest = hashlib.sha256(f"{contributor}\n{key}".encode()).hexdigest()

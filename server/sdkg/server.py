@@ -188,6 +188,8 @@ def serve(settings: Settings) -> None:
     contributions = ContributionFolder(settings.resolved_contributions_dir)
     contributions.prepare()
     log.info("contributions: %s", contributions.path)
+    for damaged in contributions.damaged():
+        log.error("contribution file %s is damaged, not served: %s", damaged.path, damaged.problem)
     own_metrics_folder = _shared_metrics_folder()
     arbiter_pid = os.getpid()
     try:
