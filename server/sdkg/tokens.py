@@ -25,6 +25,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph as ox
+
 log = logging.getLogger(__name__)
 
 #: Shorter tokens are skipped with a warning: they could be guessed.
@@ -35,8 +37,6 @@ ROLES = ("contributor", "curator", "admin")
 #: Roles that may withdraw any contribution.
 WITHDRAW_ANY_ROLES = frozenset({"curator", "admin"})
 _ROLE_FIELD = re.compile(r"\s+role=(\S*)$")
-# An absolute IRI without the characters RFC 3987 forbids (as sdkg.rdfio checks data).
-_VALID_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\x00-\x20<>\"{}|^`\\]+$")
 
 
 class TokensUnavailable(Exception):
@@ -65,6 +65,15 @@ class Contributor:
 def looks_like_iri(name: str) -> bool:
     """True for a contributor written as an http(s) or urn IRI."""
     return name.startswith(("http://", "https://", "urn:"))
+
+
+def is_valid_iri(name: str) -> bool:
+    """True when the store would accept ``name`` as an IRI (pyoxigraph's own check)."""
+    try:
+        ox.NamedNode(name)
+    except ValueError:
+        return False
+    return True
 
 
 class TokenFile:
@@ -141,7 +150,7 @@ def parse_tokens(
             skip(number, f"token shorter than {MIN_TOKEN_LENGTH} characters")
             continue
         name = parts[1].strip()
-        if looks_like_iri(name) and not _VALID_IRI.match(name):
+        if looks_like_iri(name) and not is_valid_iri(name):
             skip(
                 number,
                 "the contributor is not a valid IRI (no spaces, quotes, <, >, {, }, |, ^, ` "

@@ -2,9 +2,11 @@
 
 Routes: ``GET/POST /validate`` (a form; the SHACL report on a submission),
 ``POST/GET /contributions`` (contribute with a bearer token; list),
-``GET/DELETE /contributions/<id>`` (one contribution in any RDF format; withdraw).
-Before every request of the app, this process's store catches up with the
-contributions folder (see :mod:`sdkg.contributions`).
+``GET/DELETE /contributions/<id>`` (one contribution in any RDF format; withdraw: by
+its contributor, or a curator or admin). ``POST /contributions`` honours an
+``Idempotency-Key`` header (a retry gets the first answer). Before every request of the
+app, this process's store catches up with the contributions folder (see
+:mod:`sdkg.contributions`), and ``/healthz`` gains the contributions' counts and damaged files.
 """
 
 from __future__ import annotations
