@@ -126,3 +126,18 @@ def test_echoed_values_are_cut(server):
     assert response.status_code == 404
     assert "… (1000 characters)" in response.text
     assert long_id not in response.text
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "status"),
+    [
+        ("sparql", {"query": "ASK {}", "format": "z" * 1000}, 406),
+        ("sparql", {"query": "ASK {}", "default-graph-uri": "q" * 1000}, 400),
+        ("dump", {"format": "z" * 1000}, 406),
+    ],
+)
+def test_echoed_query_parameters_are_cut(server, path, params, status):
+    response = requests.get(server.base + path, params=params, timeout=30)
+    assert response.status_code == status, response.text[:300]
+    assert "… (1000 characters)" in response.text
+    assert max(params.values(), key=len) not in response.text

@@ -244,7 +244,7 @@ def _form_input() -> tuple[str, bytes, str]:
 def _unsupported(mimetype: str) -> str:
     accepted = ", ".join(sorted(FORMAT_BY_MEDIA_TYPE))
     return (
-        f"{mimetype} is not accepted; send one graph as {accepted}, or a form "
+        f"{shorten(mimetype)} is not accepted; send one graph as {accepted}, or a form "
         "(multipart/form-data with a file, or a 'data' field)"
     )
 
