@@ -257,3 +257,29 @@ def test_statements_about_vocabulary_terms_are_refused(server, folder):
     assert refused.status_code == 422
     assert stored_files(folder) == before
     assert not ask(server.base, 'ASK { <http://www.w3.org/ns/org#Organization> ?p "Company"@en }')
+
+
+def test_files_from_before_checksums_are_served_and_can_be_sealed(start_server, tmp_path):
+    files = tmp_path / "files"
+    tokens = write_tokens(tmp_path)
+    first = start(start_server, files, tokens)
+    cid = post(first.base, "contributions", fellowship("written-long-ago")).json()["id"]
+    first.stop()
+    path = files / f"{cid}.ttl"
+    sealed = path.read_bytes()
+    path.write_bytes(sealed.split(b"\n", 1)[1])  # as sdkg wrote files before checksums
+
+    checked = sdkg("contributions", "check", "--contributions", str(files))
+    assert checked.returncode == 0
+    assert f"no checksum: {path}: written before checksums; --seal adds one" in checked.stdout
+    assert "1 intact, 0 damaged (1 without checksum)" in checked.stdout
+    second = start(start_server, files, tokens)
+    assert f"contribution file {path} has no checksum line" in second.log_text()
+    assert ask(second.base, f"ASK {{ GRAPH <{GRAPH}{cid}> {{ ?s ?p ?o }} }}")
+    second.stop()
+
+    resealed = sdkg("contributions", "check", "--seal", "--contributions", str(files))
+    assert resealed.returncode == 0
+    assert "1 intact, 0 damaged" in resealed.stdout
+    assert path.read_bytes() == sealed
+    assert "no checksum" not in sdkg("contributions", "check", "--contributions", str(files)).stdout

@@ -357,8 +357,14 @@ def contributions() -> None:
     help="Folder of accepted contributions [default: STORE/contributions].",
 )
 @click.option("--store", "store_dir", type=_DIR, help="Store folder [default: per-user data].")
-def contributions_check(contributions_dir: Path | None, store_dir: Path | None) -> None:
-    """List contribution files that are damaged (checksum, Turtle); exit 1 if any is."""
+@click.option(
+    "--seal", is_flag=True, help="Add the checksum line to readable files written before checksums."
+)
+def contributions_check(contributions_dir: Path | None, store_dir: Path | None, seal: bool) -> None:
+    """List contribution files that are damaged (checksum, Turtle); exit 1 if any is.
+
+    Exit status: 0 all intact, 1 some damaged, 2 no such folder.
+    """
     from sdkg.contributions import ContributionFolder
 
     settings = _settings(contributions_dir=contributions_dir, store_dir=store_dir)
@@ -366,13 +372,17 @@ def contributions_check(contributions_dir: Path | None, store_dir: Path | None) 
     if not folder.path.is_dir():
         click.echo(f"sdkg contributions check: error: no folder {folder.path}", err=True)
         sys.exit(2)
-    checked = folder.check()
+    checked = folder.check(seal_unsealed=seal)
     damaged = [c for c in checked if c.problem is not None]
+    unsealed = [c for c in checked if c.problem is None and not c.sealed]
     for check in damaged:
         click.echo(f"damaged: {check.path}: {check.problem}")
+    for check in unsealed:
+        click.echo(f"no checksum: {check.path}: written before checksums; --seal adds one")
     click.echo(
         f"{len(checked)} contribution file(s) in {folder.path}: "
         f"{len(checked) - len(damaged)} intact, {len(damaged)} damaged"
+        + (f" ({len(unsealed)} without checksum)" if unsealed else "")
     )
     sys.exit(1 if damaged else 0)
 

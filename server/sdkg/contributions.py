@@ -18,6 +18,8 @@ changed, the process rescans the folder, loads new graphs and drops withdrawn on
 Each file begins with a checksum line, ``# sdkg-checksum sha256=<hex>``, over the bytes
 after it; a file whose checksum does not match (truncated, edited by hand) is never
 loaded, and is reported in the log, in ``/healthz`` and by ``sdkg contributions check``.
+Files written before checksums existed have no such line: they are read as they are,
+and ``sdkg contributions check --seal`` adds it.
 
 A retried submission with the same ``Idempotency-Key`` is answered with the
 contribution it made the first time: the key (per contributor) and a hash of the body
@@ -113,25 +115,26 @@ def seal(turtle: bytes) -> bytes:
     return CHECKSUM_PREFIX + hashlib.sha256(turtle).hexdigest().encode() + b"\n" + turtle
 
 
-def unseal(data: bytes) -> bytes:
-    """The Turtle of a stored file after checking its checksum line.
+def unseal(data: bytes) -> tuple[bytes, bool]:
+    """The Turtle of a stored file after checking its checksum line, and whether it has
+    one (files written before sdkg added checksums have none, and are read as they are).
 
-    Raises :class:`DamagedFile` saying what is wrong (a comment line Turtle ignores,
-    so the file stays readable by any RDF tool).
+    Raises :class:`DamagedFile` saying what is wrong. The checksum line is a Turtle
+    comment, so the file stays readable by any RDF tool.
     """
-    first, newline, rest = data.partition(b"\n")
     if not data:
         raise DamagedFile("the file is empty")
-    if not first.startswith(CHECKSUM_PREFIX) or not newline:
-        raise DamagedFile("no checksum line (# sdkg-checksum sha256=...) at its start")
+    if not data.startswith(CHECKSUM_PREFIX):
+        return data, False
+    first, newline, rest = data.partition(b"\n")
     expected = first[len(CHECKSUM_PREFIX) :].strip().decode("ascii", "replace")
     actual = hashlib.sha256(rest).hexdigest()
-    if expected != actual:
+    if not newline or expected != actual:
         raise DamagedFile(
             f"the checksum does not match (recorded {expected[:16]}..., content {actual[:16]}...): "
             "the file was truncated or edited"
         )
-    return rest
+    return rest, True
 
 
 @dataclass(frozen=True)
@@ -142,6 +145,8 @@ class FileCheck:
     path: Path
     problem: str | None
     withdrawn: bool = False
+    #: False for a file written before checksums (read as it is; ``seal`` adds one).
+    sealed: bool = True
 
 
 @dataclass(frozen=True)
@@ -422,28 +427,35 @@ class ContributionFolder:
 
         Raises :class:`DamagedFile` or :class:`OSError`.
         """
-        return unseal(self.file(contribution_id).read_bytes())
+        return unseal(self.file(contribution_id).read_bytes())[0]
 
-    def check(self) -> list[FileCheck]:
-        """Check every contribution file: checksum, then the Turtle and its metadata."""
+    def check(self, *, seal_unsealed: bool = False) -> list[FileCheck]:
+        """Check every contribution file: checksum, then the Turtle and its metadata.
+
+        With ``seal_unsealed``, a readable file written before checksums gets its
+        checksum line (the same bytes after it; written durably, under the folder lock).
+        """
         found = []
-        for contribution_id, withdrawn in self.scan().items():
-            path = self.file(contribution_id)
-            problem = None
-            try:
-                read_metadata(contribution_id, self.read(contribution_id))
-            except OSError as error:
-                problem = f"cannot be read: {error.strerror or error}"
-            except DamagedFile as error:
-                problem = str(error)
-            except (SyntaxError, ValueError) as error:
-                problem = f"not readable Turtle: {error}"
-            found.append(FileCheck(contribution_id, path, problem, withdrawn is not None))
+        with self.locked() if seal_unsealed else contextlib.nullcontext():
+            for contribution_id, withdrawn in self.scan().items():
+                path = self.file(contribution_id)
+                problem, sealed = None, True
+                try:
+                    data, sealed = unseal(path.read_bytes())
+                    read_metadata(contribution_id, data)
+                except OSError as error:
+                    problem = f"cannot be read: {error.strerror or error}"
+                except DamagedFile as error:
+                    problem = str(error)
+                except (SyntaxError, ValueError) as error:
+                    problem = f"not readable Turtle: {error}"
+                if problem is None and not sealed and seal_unsealed:
+                    self.write(contribution_id, data)
+                    sealed = True
+                found.append(
+                    FileCheck(contribution_id, path, problem, withdrawn is not None, sealed)
+                )
         return found
-
-    def damaged(self) -> list[FileCheck]:
-        """The contribution files :meth:`check` finds damaged."""
-        return [found for found in self.check() if found.problem is not None]
 
     def _key_file(self, contributor: str, key: str) -> Path:
         # Keys are per contributor; hashed, so any key is a safe file name.

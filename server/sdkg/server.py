@@ -188,8 +188,15 @@ def serve(settings: Settings) -> None:
     contributions = ContributionFolder(settings.resolved_contributions_dir)
     contributions.prepare()
     log.info("contributions: %s", contributions.path)
-    for damaged in contributions.damaged():
-        log.error("contribution file %s is damaged, not served: %s", damaged.path, damaged.problem)
+    for found in contributions.check():
+        if found.problem is not None:
+            log.error("contribution file %s is damaged, not served: %s", found.path, found.problem)
+        elif not found.sealed:
+            log.warning(
+                "contribution file %s has no checksum line (written before checksums); "
+                "`sdkg contributions check --seal` adds one",
+                found.path,
+            )
     own_metrics_folder = _shared_metrics_folder()
     arbiter_pid = os.getpid()
     try:
