@@ -259,10 +259,13 @@ def test_withdrawal_removes_the_graph_and_keeps_the_file(server, folder):
     cid = created["id"]
     url = server.base + f"contributions/{cid}"
     assert requests.delete(url, timeout=30).status_code == 401
-    response = requests.delete(url, headers={"Authorization": f"Bearer {OTHER_TOKEN}"}, timeout=30)
+    # Bob did not make it and is no curator (tests/test_contributions_security.py has more).
+    refused = requests.delete(url, headers={"Authorization": f"Bearer {OTHER_TOKEN}"}, timeout=30)
+    assert refused.status_code == 403
+    response = requests.delete(url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30)
     assert response.status_code == 200
     assert response.json()["status"] == "withdrawn"
-    assert response.json()["withdrawn"]["by"] == BOB
+    assert response.json()["withdrawn"]["by"] == ALICE
     # Gone from the store in every worker ...
     both_workers(server, lambda h: True)
     for _ in range(20):
@@ -270,7 +273,7 @@ def test_withdrawal_removes_the_graph_and_keeps_the_file(server, folder):
     # ... but the file is kept, marked as withdrawn.
     assert f"{cid}.ttl" in files(folder)
     sidecar = json.loads((folder / "files" / f"{cid}.withdrawn").read_text())
-    assert sidecar["by"] == BOB
+    assert sidecar["by"] == ALICE
     assert listed(server)[cid]["status"] == "withdrawn"
     gone = requests.get(url, timeout=30)
     assert gone.status_code == 410 and "withdrawn" in gone.text

@@ -340,6 +340,7 @@ def serve(allow_service: tuple[str, ...], rate_limit: str | None, **options: Any
     from sdkg.config import parse_rate
     from sdkg.server import serve as run_server
     from sdkg.store import StoreError
+    from sdkg.tokens import TokensUnavailable
 
     try:
         rate = None if rate_limit is None else parse_rate(rate_limit)
@@ -348,8 +349,51 @@ def serve(allow_service: tuple[str, ...], rate_limit: str | None, **options: Any
     settings = _settings(**options, allow_service=allow_service or None, rate_limit=rate)
     try:
         run_server(settings)
-    except StoreError as error:
+    except (StoreError, TokensUnavailable) as error:
         raise click.ClickException(str(error)) from None
+
+
+@main.group()
+def contributions() -> None:
+    """Accepted contributions: check their files."""
+
+
+@contributions.command("check")
+@click.option(
+    "--contributions",
+    "contributions_dir",
+    type=_DIR,
+    help="Folder of accepted contributions [default: STORE/contributions].",
+)
+@click.option("--store", "store_dir", type=_DIR, help="Store folder [default: per-user data].")
+@click.option(
+    "--seal", is_flag=True, help="Add the checksum line to readable files written before checksums."
+)
+def contributions_check(contributions_dir: Path | None, store_dir: Path | None, seal: bool) -> None:
+    """List contribution files that are damaged (checksum, Turtle); exit 1 if any is.
+
+    Exit status: 0 all intact, 1 some damaged, 2 no such folder.
+    """
+    from sdkg.contributions import ContributionFolder
+
+    settings = _settings(contributions_dir=contributions_dir, store_dir=store_dir)
+    folder = ContributionFolder(settings.resolved_contributions_dir)
+    if not folder.path.is_dir():
+        click.echo(f"sdkg contributions check: error: no folder {folder.path}", err=True)
+        sys.exit(2)
+    checked = folder.check(seal_unsealed=seal)
+    damaged = [c for c in checked if c.problem is not None]
+    unsealed = [c for c in checked if c.problem is None and not c.sealed]
+    for check in damaged:
+        click.echo(f"damaged: {check.path}: {check.problem}")
+    for check in unsealed:
+        click.echo(f"no checksum: {check.path}: written before checksums; --seal adds one")
+    click.echo(
+        f"{len(checked)} contribution file(s) in {folder.path}: "
+        f"{len(checked) - len(damaged)} intact, {len(damaged)} damaged"
+        + (f" ({len(unsealed)} without checksum)" if unsealed else "")
+    )
+    sys.exit(1 if damaged else 0)
 
 
 @main.command()

@@ -14,6 +14,17 @@ exclusive ``flock`` on ``.lock`` (so contributions are validated and written one
 at a time, each against everything accepted before it) and then rewrite the
 marker file ``.generation``. Every request first reads that small marker; when it
 changed, the process rescans the folder, loads new graphs and drops withdrawn ones.
+
+Each file begins with a checksum line, ``# sdkg-checksum sha256=<hex>``, over the bytes
+after it; a file whose checksum does not match (truncated, edited by hand) is never
+loaded, and is reported in the log, in ``/healthz`` and by ``sdkg contributions check``.
+Files written before checksums existed have no such line: they are read as they are,
+and ``sdkg contributions check --seal`` adds it.
+
+A retried submission with the same ``Idempotency-Key`` is answered with the
+contribution it made the first time: the key (per contributor) and a hash of the body
+are kept in ``.idempotency/``, written before the contribution file, so keys survive
+restarts and a crash between the two writes leaves a key that points at nothing.
 """
 
 from __future__ import annotations
@@ -39,6 +50,7 @@ from rdflib import Graph
 
 from sdkg import namespaces
 from sdkg.durable import write_atomically
+from sdkg.echo import shorten
 from sdkg.protocol import TURTLE_PREFIXES
 from sdkg.store import GRAPH_BASE, GraphStore
 from sdkg.tokens import Contributor
@@ -77,6 +89,12 @@ _ID = re.compile(r"^\d{8}-\d{6}-\d{6}-[0-9a-f]{8}$")
 _MARKER = ".generation"
 _LOCK = ".lock"
 _WITHDRAWN = ".withdrawn"
+_IDEMPOTENCY = ".idempotency"
+#: The first line of every contribution file: the SHA-256 of the bytes after it.
+CHECKSUM_PREFIX = b"# sdkg-checksum sha256="
+#: Longest ``Idempotency-Key`` accepted (characters).
+MAX_IDEMPOTENCY_KEY = 200
+_KEY = re.compile(r"^[\x21-\x7e]+$")
 
 
 class ContributionError(Exception):
@@ -88,6 +106,60 @@ class ContributionError(Exception):
         self.message = message
 
 
+class DamagedFile(ValueError):
+    """A contribution file whose checksum line is missing or does not match."""
+
+
+def seal(turtle: bytes) -> bytes:
+    """The stored form of a contribution file: a checksum line, then the Turtle."""
+    return CHECKSUM_PREFIX + hashlib.sha256(turtle).hexdigest().encode() + b"\n" + turtle
+
+
+def unseal(data: bytes) -> tuple[bytes, bool]:
+    """The Turtle of a stored file after checking its checksum line, and whether it has
+    one (files written before sdkg added checksums have none, and are read as they are).
+
+    Raises :class:`DamagedFile` saying what is wrong. The checksum line is a Turtle
+    comment, so the file stays readable by any RDF tool.
+    """
+    if not data:
+        raise DamagedFile("the file is empty")
+    if not data.startswith(CHECKSUM_PREFIX):
+        return data, False
+    first, newline, rest = data.partition(b"\n")
+    expected = first[len(CHECKSUM_PREFIX) :].strip().decode("ascii", "replace")
+    actual = hashlib.sha256(rest).hexdigest()
+    if not newline or expected != actual:
+        raise DamagedFile(
+            f"the checksum does not match (recorded {expected[:16]}..., content {actual[:16]}...): "
+            "the file was truncated or edited"
+        )
+    return rest, True
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    """What checking one contribution file found (``problem`` is None when intact)."""
+
+    id: str
+    path: Path
+    problem: str | None
+    withdrawn: bool = False
+    #: False for a file written before checksums (read as it is; ``seal`` adds one).
+    sealed: bool = True
+
+
+@dataclass(frozen=True)
+class Replayed:
+    """The stored answer of a submission repeated with the same ``Idempotency-Key``."""
+
+    report: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        """The validation report as it was first answered."""
+        return self.report
+
+
 @dataclass(frozen=True)
 class Submission:
     """What arrived with a contribution, besides its triples."""
@@ -97,6 +169,8 @@ class Submission:
     media_type: str
     note: str | None = None
     user_agent: str | None = None
+    #: The client's ``Idempotency-Key`` (checked with :func:`check_idempotency_key`).
+    idempotency_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -156,6 +230,17 @@ def utc_text(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def check_idempotency_key(key: str) -> None:
+    """Raise :class:`ContributionError` 400 for a key that is empty, too long or not
+    visible ASCII (the key itself is not echoed)."""
+    if not key or len(key) > MAX_IDEMPOTENCY_KEY or not _KEY.match(key):
+        raise ContributionError(
+            400,
+            f"the Idempotency-Key header must be 1 to {MAX_IDEMPOTENCY_KEY} visible ASCII "
+            f"characters without spaces (got {len(key)} characters); a UUID is a good key",
+        )
+
+
 def reserved_subjects(graph: Graph) -> list[str]:
     """IRIs in the reserved namespaces that ``graph`` describes (it must describe none)."""
     return sorted({str(s) for s in graph.subjects() if str(s).startswith(RESERVED_NAMESPACES)})
@@ -211,8 +296,11 @@ def _metadata(
         return ox.NamedNode(namespace + local)
 
     contributor = submission.contributor
+    agent: ox.NamedNode | ox.BlankNode | None = None
     if contributor.is_iri:
-        agent: ox.NamedNode | ox.BlankNode = ox.NamedNode(contributor.name)
+        with contextlib.suppress(ValueError):  # the tokens file is checked; be safe anyway
+            agent = ox.NamedNode(contributor.name)
+    if agent is not None:
         about_agent = []
     else:
         agent = ox.BlankNode()
@@ -297,7 +385,8 @@ class ContributionFolder:
         self.path.mkdir(parents=True, exist_ok=True)
         removed = []
         with self.locked():  # no writer is half-way through a temporary file now
-            for leftover in sorted(self.path.glob("*.tmp")):
+            leftovers = [*self.path.glob("*.tmp"), *self.path.glob(f"{_IDEMPOTENCY}/*.tmp")]
+            for leftover in sorted(leftovers):
                 leftover.unlink()
                 removed.append(leftover.name)
         for name in removed:
@@ -329,8 +418,64 @@ class ContributionFolder:
         write_atomically(self.path / _MARKER, stamp.encode())
 
     def write(self, contribution_id: str, data: bytes) -> None:
-        """Store a contribution file durably (temporary file, fsync, rename, fsync folder)."""
-        write_atomically(self.file(contribution_id), data)
+        """Store a contribution file durably (temporary file, fsync, rename, fsync folder),
+        with its checksum line."""
+        write_atomically(self.file(contribution_id), seal(data))
+
+    def read(self, contribution_id: str) -> bytes:
+        """The Turtle of a contribution file, its checksum verified.
+
+        Raises :class:`DamagedFile` or :class:`OSError`.
+        """
+        return unseal(self.file(contribution_id).read_bytes())[0]
+
+    def check(self, *, seal_unsealed: bool = False) -> list[FileCheck]:
+        """Check every contribution file: checksum, then the Turtle and its metadata.
+
+        With ``seal_unsealed``, a readable file written before checksums gets its
+        checksum line (the same bytes after it; written durably, under the folder lock).
+        """
+        found = []
+        with self.locked() if seal_unsealed else contextlib.nullcontext():
+            for contribution_id, withdrawn in self.scan().items():
+                path = self.file(contribution_id)
+                problem, sealed = None, True
+                try:
+                    data, sealed = unseal(path.read_bytes())
+                    read_metadata(contribution_id, data)
+                except OSError as error:
+                    problem = f"cannot be read: {error.strerror or error}"
+                except DamagedFile as error:
+                    problem = str(error)
+                except (SyntaxError, ValueError) as error:
+                    problem = f"not readable Turtle: {error}"
+                if problem is None and not sealed and seal_unsealed:
+                    self.write(contribution_id, data)
+                    sealed = True
+                found.append(
+                    FileCheck(contribution_id, path, problem, withdrawn is not None, sealed)
+                )
+        return found
+
+    def _key_file(self, contributor: str, key: str) -> Path:
+        # Keys are per contributor; hashed, so any key is a safe file name.
+        digest = hashlib.sha256(f"{contributor}\n{key}".encode()).hexdigest()
+        return self.path / _IDEMPOTENCY / f"{digest}.json"
+
+    def remembered(self, contributor: str, key: str) -> dict[str, Any] | None:
+        """The record of an earlier submission with this key, if its contribution exists."""
+        try:
+            record = json.loads(self._key_file(contributor, key).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(record, dict) or not is_contribution_id(str(record.get("id"))):
+            return None
+        # A key written just before a crash may point at a file that never came.
+        return record if self.file(record["id"]).exists() else None
+
+    def remember(self, contributor: str, key: str, record: dict[str, Any]) -> None:
+        """Keep the record of a submission with this key, durably."""
+        write_atomically(self._key_file(contributor, key), json.dumps(record).encode())
 
     def mark_withdrawn(self, contribution_id: str, by: str, now: datetime) -> dict[str, str]:
         """Write the withdrawal sidecar durably; return what it records."""
@@ -377,6 +522,8 @@ class Contributions:
         self.store = store
         self._seen: str | None = None
         self._known: dict[str, Contribution] = {}
+        #: Contribution files that could not be loaded: id -> (path, problem).
+        self.damaged: dict[str, tuple[str, str]] = {}
         self._lock = threading.Lock()
 
     def sync(self, *, force: bool = False) -> None:
@@ -428,14 +575,18 @@ class Contributions:
         (the graphs a shared store already holds: contribution files never change)."""
         path = self.folder.file(contribution_id)
         try:
-            data = path.read_bytes()
+            data = self.folder.read(contribution_id)
             contribution = read_metadata(contribution_id, data)
             if active and (present is None or contribution.graph not in present):
                 self.store.replace_graph(contribution.graph, data, ox.RdfFormat.TURTLE)
         except (OSError, SyntaxError, ValueError) as error:
-            # Only a file edited by hand gets here: written files are complete.
-            log.error("contribution file %s cannot be loaded, skipped: %s", path, error)
+            # Only a file damaged or edited by hand gets here: written files are complete.
+            problem = str(error)
+            if self.damaged.get(contribution_id) != (str(path), problem):
+                log.error("contribution file %s is damaged, not served: %s", path, problem)
+            self.damaged[contribution_id] = (str(path), problem)
             return None
+        self.damaged.pop(contribution_id, None)
         return contribution
 
     def check_open(self) -> None:
@@ -465,32 +616,73 @@ class Contributions:
                 "a contribution cannot describe the ontology, the shapes or the graphs: "
                 + ", ".join(f"<{iri}>" for iri in reserved[:5]),
             )
+        key = submission.idempotency_key
+        who = submission.contributor.name
+        body_sha256 = hashlib.sha256(submission.body).hexdigest()
         with self.folder.locked():
             self.sync(force=True)
+            if key is not None and (record := self.folder.remembered(who, key)) is not None:
+                return self._replay(record, body_sha256, submission.media_type)
             report = check()
             if not accept(report):
                 return None, report
             now = datetime.now(UTC)
             contribution_id = new_id(now)
             data = contribution_file(graph, contribution_id, submission, now)
+            if key is not None:
+                # Before the file: a crash in between leaves a key pointing at nothing.
+                self.folder.remember(
+                    who,
+                    key,
+                    {
+                        "id": contribution_id,
+                        "body_sha256": body_sha256,
+                        "media_type": submission.media_type,
+                        "report": report.to_json() if hasattr(report, "to_json") else None,
+                    },
+                )
             self.folder.write(contribution_id, data)
             self.folder.bump(f"add {contribution_id}")
             self.sync(force=True)
         return self._known[contribution_id], report
 
-    def withdraw(self, contribution_id: str, by: str) -> Contribution:
+    def _replay(
+        self, record: dict[str, Any], body_sha256: str, media_type: str
+    ) -> tuple[Contribution, Replayed]:
+        """The first answer to a repeated key, or 422 when the body is not the same."""
+        contribution_id = record["id"]
+        if record.get("body_sha256") != body_sha256 or record.get("media_type") != media_type:
+            raise ContributionError(
+                422,
+                f"this Idempotency-Key was already used for contribution {contribution_id} "
+                "with a different body; a retry must send the same body, and new data needs "
+                "a new key",
+            )
+        known = self.get(contribution_id)
+        return known, Replayed(record.get("report") or {})
+
+    def withdraw(self, contribution_id: str, by: Contributor) -> Contribution:
         """Withdraw a contribution: its graph leaves every store, its file stays.
 
-        Raises :class:`ContributionError`: 403 read-only store, 404 unknown, 410 already
-        withdrawn.
+        Only the contributor who made it, or a curator or admin, may withdraw it.
+        Raises :class:`ContributionError`: 403 read-only store or not allowed, 404 unknown,
+        410 already withdrawn.
         """
         self.check_open()
         with self.folder.locked():
             self.sync(force=True)
             known = self.get(contribution_id)
+            if known.contributor != by.name and not by.may_withdraw_any:
+                raise ContributionError(
+                    403,
+                    f"only the contributor who made contribution {contribution_id} "
+                    f"({known.contributor}), or a token with role curator or admin in the "
+                    f"tokens file, may withdraw it; your token stands for {by.name} "
+                    f"(role {by.role})",
+                )
             if known.withdrawn is not None:
                 raise ContributionError(410, _withdrawn_message(known))
-            self.folder.mark_withdrawn(contribution_id, by, datetime.now(UTC))
+            self.folder.mark_withdrawn(contribution_id, by.name, datetime.now(UTC))
             self.folder.bump(f"withdraw {contribution_id}")
             self.sync(force=True)
         return self._known[contribution_id]
@@ -499,7 +691,7 @@ class Contributions:
         """One contribution; raises :class:`ContributionError` 404 when there is none."""
         known = self._known.get(contribution_id) if is_contribution_id(contribution_id) else None
         if known is None:
-            raise ContributionError(404, f"there is no contribution {contribution_id!r}")
+            raise ContributionError(404, f"there is no contribution {shorten(contribution_id)!r}")
         return known
 
     def all(self) -> list[Contribution]:
@@ -511,7 +703,15 @@ class Contributions:
         known = self.get(contribution_id)
         if known.withdrawn is not None:
             raise ContributionError(410, _withdrawn_message(known))
-        return list(ox.parse(self.folder.file(contribution_id).read_bytes(), ox.RdfFormat.TURTLE))
+        try:
+            data = self.folder.read(contribution_id)
+        except DamagedFile as error:
+            path = self.folder.file(contribution_id)
+            log.error("contribution file %s is damaged: %s", path, error)
+            raise ContributionError(
+                500, f"the file of contribution {contribution_id} is damaged; the operator is told"
+            ) from None
+        return list(ox.parse(data, ox.RdfFormat.TURTLE))
 
 
 def _withdrawn_message(contribution: Contribution) -> str:

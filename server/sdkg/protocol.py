@@ -20,6 +20,7 @@ from werkzeug.datastructures import MIMEAccept
 from werkzeug.wrappers import Request
 
 from sdkg import namespaces, sparql_text
+from sdkg.echo import shorten
 from sdkg.store import Dataset
 
 READ_ONLY_MESSAGE = (
@@ -119,7 +120,8 @@ def negotiate(
         for fmt in formats:
             if wanted in (fmt.name, fmt.media_type, *fmt.aliases):
                 return fmt
-        raise _not_acceptable(formats, f"format={format_param!r} is not offered for this query")
+        shown = shorten(format_param)
+        raise _not_acceptable(formats, f"format={shown!r} is not offered for this query")
     by_media_type: dict[str, ResultFormat] = {}
     for fmt in formats:
         for media_type in (fmt.media_type, *fmt.aliases):
@@ -181,7 +183,7 @@ def read_request(request: Request, max_query_length: int) -> SparqlRequest:
         else:
             raise ProtocolError(
                 415,
-                f"unsupported Content-Type {mimetype or '(none)'!r}; POST a query as "
+                f"unsupported Content-Type {shorten(mimetype) or '(none)'!r}; POST a query as "
                 f"{FORM} (query=...) or as {SPARQL_QUERY}",
             )
     else:  # pragma: no cover - the route only allows GET and POST
@@ -226,7 +228,7 @@ def _graph_iris(values: list[str], name: str) -> tuple[str, ...] | None:
         try:
             ox.NamedNode(value)
         except ValueError:
-            raise ProtocolError(400, f"{name}={value!r} is not an absolute IRI") from None
+            raise ProtocolError(400, f"{name}={shorten(value)!r} is not an absolute IRI") from None
     return tuple(values)
 
 

@@ -24,6 +24,7 @@ from gunicorn.arbiter import Arbiter
 from sdkg.config import Settings
 from sdkg.contributions import ContributionFolder
 from sdkg.store import PreparedStore, open_prepared, prepare_store
+from sdkg.tokens import check_tokens_file
 
 log = logging.getLogger("sdkg")
 
@@ -191,6 +192,10 @@ def serve(settings: Settings) -> None:
     else:
         where = "memory" if settings.memory else str(settings.resolved_store_dir)
     log.info("store: %s", where)
+    if settings.tokens_file is not None:
+        # Before anything slow: a missing or unreadable tokens file stops the start.
+        for warning in check_tokens_file(settings.tokens_file):
+            log.warning("%s", warning)
     first_run = not settings.resolved_store_dir.exists()
     prepared = prepare_store(settings, isolate=True)
     log.info(
@@ -205,6 +210,15 @@ def serve(settings: Settings) -> None:
     contributions = ContributionFolder(settings.resolved_contributions_dir)
     contributions.prepare()
     log.info("contributions: %s", contributions.path)
+    for found in contributions.check():
+        if found.problem is not None:
+            log.error("contribution file %s is damaged, not served: %s", found.path, found.problem)
+        elif not found.sealed:
+            log.warning(
+                "contribution file %s has no checksum line (written before checksums); "
+                "`sdkg contributions check --seal` adds one",
+                found.path,
+            )
     own_metrics_folder = _shared_metrics_folder()
     arbiter_pid = os.getpid()
     try:

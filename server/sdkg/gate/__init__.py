@@ -9,7 +9,8 @@ and exposes ``check(gate: GateInput) -> list[Finding]``:
 - :mod:`sdkg.gate.quotes`: quoted words occur in the cited document's text;
 - :mod:`sdkg.gate.identity`: external identifiers and near-duplicate names;
 - :mod:`sdkg.gate.vocabulary`: ``sdkg:`` terms exist, other terms come from reused vocabularies;
-- :mod:`sdkg.gate.structure`: no cycles in hierarchies.
+- :mod:`sdkg.gate.structure`: no cycles in hierarchies;
+- :mod:`sdkg.gate.protected_terms`: no statements about ontology or vocabulary terms.
 
 Findings become ordinary results of the one :class:`~sdkg.validation.ValidationReport`
 (JSON, Turtle ``sh:ValidationReport`` and text alike), each with the shape IRI
@@ -67,9 +68,16 @@ Check = Callable[[GateInput], list[Finding]]
 
 def checks() -> list[Check]:
     """The gate's checks, in the order their findings are most useful to fix."""
-    from sdkg.gate import evidence, identity, quotes, structure, vocabulary
+    from sdkg.gate import evidence, identity, protected_terms, quotes, structure, vocabulary
 
-    return [vocabulary.check, identity.check, structure.check, evidence.check, quotes.check]
+    return [
+        protected_terms.check,
+        vocabulary.check,
+        identity.check,
+        structure.check,
+        evidence.check,
+        quotes.check,
+    ]
 
 
 def run_checks(gate: GateInput) -> list[Finding]:

@@ -5,6 +5,9 @@ CONSTRUCT template (``link_sources.toml``) is sent in batches (one ``VALUES``
 block per batch). The answers, with PROV (endpoint, query, retrieval time),
 become ``data/external/<source>.ttl``; that file is replaced only after every
 batch succeeded, so a failure leaves the previous cache as it was.
+
+Answers are untrusted input: each is read within a time and a size limit and parsed
+with the same safe parser as contributions (:func:`sdkg.rdfio.parse_rdf`).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from pathlib import Path
 
 import click
 import requests
+import urllib3
 from rdflib import DCTERMS, PROV, RDF, Graph, Literal, URIRef
 
 from sdkg.durable import write_atomically
@@ -26,6 +30,7 @@ from sdkg.linking import cache
 from sdkg.linking.errors import LinkingError
 from sdkg.linking.ourdata import linked_iris, load_our_data
 from sdkg.linking.sources import IRIS_PLACEHOLDER, HttpPolicy, Mapping, Source
+from sdkg.rdfio import ParseLimits, RDFInputError, parse_rdf
 
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 # What we ask for, best first; and how rdflib reads each answer.
@@ -38,6 +43,21 @@ RDF_FORMATS = {
     "application/rdf+xml": "xml",
     "application/ld+json": "json-ld",
 }
+
+#: An answer larger than this, or with more triples, is refused (one batch of facts is
+#: a few hundred kilobytes); the whole answer must also arrive within the request timeout.
+ANSWER_LIMITS = ParseLimits(max_bytes=32 * 1024 * 1024, max_triples=500_000)
+
+
+class _SlowAnswer(Exception):
+    """The answer was still arriving when the time limit passed."""
+
+
+def _too_large(endpoint: str, limit: int) -> str:
+    return (
+        f"{endpoint} sent an answer larger than the limit of {limit} bytes; "
+        "use a smaller --batch-size"
+    )
 
 
 @dataclass(frozen=True)
@@ -88,47 +108,77 @@ class SparqlClient:
         self.session.headers["User-Agent"] = policy.user_agent
 
     def construct(self, query: str) -> Graph:
-        """Run a CONSTRUCT query and return its triples."""
-        response = self._post(query)
-        media_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        """Run a CONSTRUCT query and return its triples.
+
+        The answer is parsed like a contribution (:func:`sdkg.rdfio.parse_rdf`): no remote
+        JSON-LD context is fetched, RDF/XML with a DTD or entities is refused, and it must
+        stay within :data:`ANSWER_LIMITS`.
+        """
+        media_type, body = self._post(query)
         rdf_format = RDF_FORMATS.get(media_type)
         if rdf_format is None:
             raise LinkingError(
                 f"{self.endpoint} answered with {media_type or 'no content type'}, "
                 f"not RDF (asked for {ACCEPT})"
             )
-        graph = Graph()
         try:
-            graph.parse(data=response.content, format=rdf_format)
-        except Exception as exc:  # rdflib's parsers raise many types; all mean "bad answer"
-            raise LinkingError(
-                f"{self.endpoint} sent {media_type} that does not parse: {exc}"
-            ) from exc
-        return graph
+            return parse_rdf(body, rdf_format, name=f"the answer of {self.endpoint}",
+                             limits=ANSWER_LIMITS)  # fmt: skip
+        except RDFInputError as exc:
+            raise LinkingError(f"{self.endpoint} sent {media_type} that is refused: {exc}") from exc
 
-    def _post(self, query: str) -> requests.Response:
+    def _read(self, response: requests.Response, started: float) -> bytes:
+        """The whole body, or :class:`_SlowAnswer` past the time limit, or LinkingError
+        over the size limit; read as it arrives, so a trickle cannot hold us."""
+        limit = ANSWER_LIMITS.max_bytes or 0
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > limit:
+            response.close()
+            raise LinkingError(_too_large(self.endpoint, limit))
+        chunks, size = [], 0
+        with response:
+            while chunk := response.raw.read1(65536, decode_content=True):
+                size += len(chunk)
+                if size > limit:
+                    raise LinkingError(_too_large(self.endpoint, limit))
+                if time.monotonic() - started > self.policy.timeout:
+                    raise _SlowAnswer
+                chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _post(self, query: str) -> tuple[str, bytes]:
         attempts = self.policy.max_retries + 1
         for attempt in range(1, attempts + 1):
             wait = min(self.policy.backoff * 2 ** (attempt - 1), self.policy.max_wait)
+            started = time.monotonic()
             try:
                 response = self.session.post(
                     self.endpoint,
                     data={"query": query},
                     headers={"Accept": ACCEPT},
                     timeout=self.policy.timeout,
+                    stream=True,
                 )
-            except requests.Timeout:
+                if response.ok:
+                    media_type = response.headers.get("Content-Type", "")
+                    body = self._read(response, started)
+                    return media_type.split(";")[0].strip().lower(), body
+            except (requests.Timeout, urllib3.exceptions.TimeoutError):
                 problem = f"no answer within {self.policy.timeout:g} s"
-            except requests.ConnectionError as exc:
+            except _SlowAnswer:
+                problem = f"the answer was not complete within {self.policy.timeout:g} s"
+            except (requests.ConnectionError, urllib3.exceptions.ProtocolError) as exc:
                 problem = f"cannot connect ({type(exc).__name__})"
             else:
-                if response.ok:
-                    return response
                 if response.status_code not in RETRYABLE_STATUS:
+                    # Only the start of an error page: its size is not ours to choose.
+                    start = response.raw.read(500, decode_content=True) or b""
+                    response.close()
                     raise LinkingError(
                         f"{self.endpoint} answered HTTP {response.status_code}: "
-                        f"{response.text[:500].strip()}"
+                        f"{start.decode('utf-8', 'replace').strip()}"
                     )
+                response.close()
                 problem = f"HTTP {response.status_code}"
                 asked = retry_after_seconds(response.headers.get("Retry-After"))
                 if asked is not None:

@@ -63,7 +63,7 @@ def create_app(
     (handy for tests and embedding); ``sdkg serve`` passes one per worker process.
     """
     from sdkg import limits, metrics
-    from sdkg.web import contribute, editor, entity, ontology_docs, pages, sparql
+    from sdkg.web import caps, contribute, editor, entity, links, ontology_docs, pages, sparql
 
     app = Flask(__name__)
     # Bodies larger than any acceptable query (percent-encoding can triple its size)
@@ -79,6 +79,8 @@ def create_app(
     # Metrics first: its hooks then time and count what the limits refuse.
     metrics.install(app)
     limits.install(app, settings)
+    caps.install(app)
+    links.install(app)
     app.register_blueprint(sparql.blueprint)
     for blueprint in (pages.blueprint, editor.blueprint, entity.blueprint, ontology_docs.blueprint):
         app.register_blueprint(blueprint)

@@ -2,13 +2,16 @@
 
 Routes: ``GET/POST /validate`` (a form; the SHACL report on a submission),
 ``POST/GET /contributions`` (contribute with a bearer token; list),
-``GET/DELETE /contributions/<id>`` (one contribution in any RDF format; withdraw).
-Before every request of the app, this process's store catches up with the
-contributions folder (see :mod:`sdkg.contributions`).
+``GET/DELETE /contributions/<id>`` (one contribution in any RDF format; withdraw: by
+its contributor, or a curator or admin). ``POST /contributions`` honours an
+``Idempotency-Key`` header (a retry gets the first answer). Before every request of the
+app, this process's store catches up with the contributions folder (see
+:mod:`sdkg.contributions`), and ``/healthz`` gains the contributions' counts and damaged files.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 
@@ -25,8 +28,11 @@ from sdkg.contributions import (
     ContributionError,
     ContributionFolder,
     Contributions,
+    Replayed,
     Submission,
+    check_idempotency_key,
 )
+from sdkg.echo import shorten
 from sdkg.protocol import ProtocolError, negotiate
 from sdkg.rdfio import (
     FORMAT_BY_MEDIA_TYPE,
@@ -47,6 +53,7 @@ blueprint = Blueprint("contribute", __name__)
 BASE_IRI = namespaces.ENTITY
 CLOSED_MESSAGE = "contributions are closed on this server (no SDKG_TOKENS_FILE)"
 NOTE_HEADER = "X-Contribution-Note"
+IDEMPOTENCY_HEADER = "Idempotency-Key"
 #: ``format`` form-field values (besides media types) -> rdflib parser names.
 FORMAT_NAMES = {
     "turtle": "turtle",
@@ -109,6 +116,25 @@ def _state() -> ContributeState:
 def catch_up_with_the_folder() -> None:
     """Every request sees every accepted contribution, whichever process took it."""
     _state().contributions.sync()
+
+
+@blueprint.after_app_request
+def report_damaged_files(response: Response) -> Response:
+    """``/healthz`` also tells the contributions: how many, and every damaged file."""
+    if request.path == "/healthz" and response.is_json and response.status_code == 200:
+        body = response.get_json()
+        contributions = _state().contributions
+        known = contributions.all()
+        body["contributions"] = {
+            "active": sum(1 for c in known if c.withdrawn is None),
+            "withdrawn": sum(1 for c in known if c.withdrawn is not None),
+            "damaged": [
+                {"id": cid, "path": path, "problem": problem}
+                for cid, (path, problem) in sorted(contributions.damaged.items())
+            ],
+        }
+        response.set_data(json.dumps(body))
+    return response
 
 
 @blueprint.before_request
@@ -199,7 +225,7 @@ def _form_input() -> tuple[str, bytes, str]:
         if fmt is None:
             raise ProtocolError(
                 415,
-                f"cannot tell the format of {name!r}: name it .ttl .nt .jsonld or .rdf, "
+                f"cannot tell the format of {shorten(name)!r}: name it .ttl .nt .jsonld or .rdf, "
                 "or add a format field (turtle, nt, jsonld, rdfxml)",
             )
         return name, body, fmt
@@ -209,14 +235,16 @@ def _form_input() -> tuple[str, bytes, str]:
         )
     fmt = FORMAT_NAMES.get(chosen or "turtle") or FORMAT_BY_MEDIA_TYPE.get(chosen)
     if fmt is None:
-        raise ProtocolError(400, f"unknown format {chosen!r}: use turtle, nt, jsonld or rdfxml")
+        raise ProtocolError(
+            400, f"unknown format {shorten(chosen)!r}: use turtle, nt, jsonld or rdfxml"
+        )
     return "pasted text", request.form["data"].encode("utf-8"), fmt
 
 
 def _unsupported(mimetype: str) -> str:
     accepted = ", ".join(sorted(FORMAT_BY_MEDIA_TYPE))
     return (
-        f"{mimetype} is not accepted; send one graph as {accepted}, or a form "
+        f"{shorten(mimetype)} is not accepted; send one graph as {accepted}, or a form "
         "(multipart/form-data with a file, or a 'data' field)"
     )
 
@@ -230,7 +258,9 @@ def report_response(validation: GraphValidation, status: int) -> Response:
     by_name = {"json": REPORT_TYPES[0], "turtle": REPORT_TYPES[1], "html": REPORT_TYPES[2]}
     if wanted:
         if wanted not in by_name and wanted not in REPORT_TYPES:
-            raise ProtocolError(406, f"format={wanted!r} is not offered; use json, turtle or html")
+            raise ProtocolError(
+                406, f"format={shorten(wanted)!r} is not offered; use json, turtle or html"
+            )
         media_type = by_name.get(wanted, wanted)
     else:
         accept = request.accept_mimetypes
@@ -312,6 +342,7 @@ def contribute() -> Response:
         media_type=MEDIA_TYPE_OF_FORMAT[submitted.fmt],
         note=note[:1000] if note else None,
         user_agent=request.user_agent.string or None,
+        idempotency_key=_idempotency_key(),
     )
     store = state().store
     contribution, validation = _state().contributions.submit(
@@ -323,15 +354,27 @@ def contribute() -> Response:
     if contribution is None:
         return report_response(validation, 422)
     log.info(
-        "contribution %s accepted: %d triples from %s",
+        "contribution %s %s: %d triples from %s",
         contribution.id,
+        "answered again (same Idempotency-Key)" if isinstance(validation, Replayed) else "accepted",
         contribution.triples,
         contribution.contributor,
     )
     response = jsonify({**contribution.to_json(), "report": validation.to_json()})
     response.status_code = 201
     response.headers["Location"] = contribution.location
+    if isinstance(validation, Replayed):
+        response.headers["Idempotent-Replayed"] = "true"
     return response
+
+
+def _idempotency_key() -> str | None:
+    """The request's ``Idempotency-Key`` header, checked; None when it has none."""
+    key = request.headers.get(IDEMPOTENCY_HEADER)
+    if key is None:
+        return None
+    check_idempotency_key(key.strip())
+    return key.strip()
 
 
 @blueprint.route("/contributions", methods=["GET"])
@@ -360,7 +403,7 @@ def get_contribution(contribution_id: str) -> Response:
 def withdraw_contribution(contribution_id: str) -> Response:
     """Withdraw a contribution (token needed): its graph leaves the store, its file stays."""
     contributor = _authenticate()
-    contribution = _state().contributions.withdraw(contribution_id, contributor.name)
+    contribution = _state().contributions.withdraw(contribution_id, contributor)
     log.info("contribution %s withdrawn by %s", contribution_id, contributor.name)
     return jsonify(contribution.to_json())
 
@@ -402,8 +445,8 @@ _REPORT_PAGE = (
 <table><thead><tr><th>severity</th><th>node</th><th>line</th><th>property</th>
 <th>value</th><th>what to do</th></tr></thead><tbody>
 {% for r in data.results %}<tr class="{{ r.severity }}"><td>{{ r.severity }}</td>
-<td>{{ r.focus_node }}</td><td>{{ r.line or "" }}</td><td>{{ r.path or "" }}</td>
-<td>{{ r.value or "" }}</td><td>{{ r.message }}</td></tr>
+<td>{{ r.focus_node|bdi }}</td><td>{{ r.line or "" }}</td><td>{{ (r.path or "")|bdi }}</td>
+<td>{{ (r.value or "")|bdi }}</td><td>{{ r.message|bdi }}</td></tr>
 {% endfor %}</tbody></table>
 {% endif %}
 <p><a href="/validate">Validate more data</a></p>

@@ -18,6 +18,7 @@ from flask import Blueprint, Response, jsonify, render_template_string, request,
 from rdflib import Graph
 
 from sdkg import describe, metrics, sparql_text
+from sdkg.echo import shorten
 from sdkg.protocol import (
     TRUNCATED_HEADER,
     ProtocolError,
@@ -173,7 +174,8 @@ def dump() -> Response:
         wanted = "trig" if best == "application/trig" else "nq"
     wanted = {"nquads": "nq", "n-quads": "nq"}.get(wanted.lower(), wanted.lower())
     if wanted not in _DUMP_FORMATS:
-        raise ProtocolError(406, f"format={wanted!r} is not offered; use format=nq or format=trig")
+        shown = shorten(wanted)
+        raise ProtocolError(406, f"format={shown!r} is not offered; use format=nq or format=trig")
     rdf_format, media_type, filename = _DUMP_FORMATS[wanted]
     # Closed by send_file once the response is sent.
     spool = tempfile.SpooledTemporaryFile(max_size=16 << 20)  # noqa: SIM115
