@@ -173,6 +173,21 @@ def test_damaged_files_are_not_served_and_are_reported(start_server, tmp_path):
         assert requests.get(second.base + f"contributions/{cid}", timeout=30).status_code == 404
 
 
+def test_a_file_damaged_while_served_is_unavailable_not_an_error(server, folder):
+    cid = post(server.base, "contributions", fellowship("damaged-later")).json()["id"]
+    stored = folder / f"{cid}.ttl"
+    intact = stored.read_bytes()
+    stored.write_bytes(intact[:-40])
+    try:
+        response = requests.get(server.base + f"contributions/{cid}", timeout=30)
+    finally:
+        stored.write_bytes(intact)  # the module's other tests share this folder
+    assert response.status_code == 503
+    assert "its stored file is damaged" in response.text
+    assert "sdkg contributions check" in response.text
+    assert "Traceback" not in server.log_text()
+
+
 def test_contributions_check_passes_on_intact_files(server, folder):
     post(server.base, "contributions", fellowship("check-me"))
     checked = sdkg("contributions", "check", "--contributions", str(folder))

@@ -103,7 +103,7 @@ MAPPING_OPTION = click.option(
 
 @main.group()
 def link() -> None:
-    """Links to external linked-data sources: import, fetch, check."""
+    """Links to external datasets: import, fetch, check."""
 
 
 @link.command("import-ror")

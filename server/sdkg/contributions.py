@@ -708,8 +708,12 @@ class Contributions:
         except DamagedFile as error:
             path = self.folder.file(contribution_id)
             log.error("contribution file %s is damaged: %s", path, error)
+            # Not the client's doing and not served as active: unavailable until an
+            # operator repairs or removes the file (never a 500).
             raise ContributionError(
-                500, f"the file of contribution {contribution_id} is damaged; the operator is told"
+                503,
+                f"contribution {contribution_id} is unavailable: its stored file is damaged "
+                "and is not served; the operator is told (sdkg contributions check lists it)",
             ) from None
         return list(ox.parse(data, ox.RdfFormat.TURTLE))
 
