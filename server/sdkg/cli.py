@@ -19,6 +19,9 @@ def main() -> None:
     """sdkg: the Science Diplomacy Knowledge Graph."""
 
 
+NO_RDF_FILES = "no RDF files in this folder (.ttl .nt .jsonld .rdf .owl .trig .nq)"
+
+
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
@@ -61,11 +64,10 @@ def validate(paths: tuple[Path, ...], shapes: Path | None, alone: bool, output_f
     try:
         for folder in paths:
             if folder.is_dir() and not find_rdf_files([folder]):
-                raise RDFInputError(
-                    str(folder), "no RDF files in this folder (.ttl .nt .jsonld .rdf .owl .trig .nq)"
-                )
+                raise RDFInputError(str(folder), NO_RDF_FILES)
         if shapes is not None:
-            report = validate_files(list(paths) or None, read_rdf_file(shapes), with_ontology=not paths)
+            shapes_graph = read_rdf_file(shapes)
+            report = validate_files(list(paths) or None, shapes_graph, with_ontology=not paths)
         else:
             validation = _validate_with_gate(list(paths), alone=alone)
             report, as_json = validation.report, validation.to_json()

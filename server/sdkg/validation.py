@@ -380,7 +380,8 @@ class _SourceText:
             candidates = after or candidates
         if not candidates:
             return anchor
-        return min(candidates, key=lambda n: (abs(n - anchor) if isinstance(subject, BNode) else 0, n))
+        blank = isinstance(subject, BNode)  # its statements may come before the anchor
+        return min(candidates, key=lambda n: (abs(n - anchor) if blank else 0, n))
 
     def _has(self, number: int, patterns: list[re.Pattern[str]]) -> bool:
         line = self.lines[number - 1]
@@ -404,7 +405,9 @@ class _SourceText:
         return best
 
 
-def locate_results(report: ValidationReport, locations: Mapping[Node, SourceLocation]) -> ValidationReport:
+def locate_results(
+    report: ValidationReport, locations: Mapping[Node, SourceLocation]
+) -> ValidationReport:
     """``report`` with each result's file and line at its statement, re-sorted."""
     results = []
     for r in report.results:
@@ -640,7 +643,8 @@ def display_name(term: Node) -> str:
     if isinstance(term, URIRef):
         for prefix, namespace in DISPLAY_PREFIXES.items():
             local = str(term)[len(namespace) :]
-            if term.startswith(namespace) and local and all(c.isalnum() or c in "-_." for c in local):
+            plain = all(c.isalnum() or c in "-_." for c in local)
+            if term.startswith(namespace) and local and plain:
                 return f"{prefix}:{local}"
         return f"<{term}>"
     return short(term, _display_names())

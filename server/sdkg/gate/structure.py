@@ -72,8 +72,7 @@ def _graph_edges(
             continue
         values = " ".join(str(ox.NamedNode(str(n))) for n in sorted(starts))
         branches.append(
-            f"{{ VALUES ?start {{ {values} }} ?start <{p}>* ?s . ?s <{p}> ?o . "
-            f"BIND(<{p}> AS ?p) }}"
+            f"{{ VALUES ?start {{ {values} }} ?start <{p}>* ?s . ?s <{p}> ?o . BIND(<{p}> AS ?p) }}"
         )
     query = "SELECT DISTINCT ?p ?s ?o WHERE {\n" + "\nUNION\n".join(branches) + "\n}"
     for row in gate.store.query(query):
@@ -130,7 +129,11 @@ def _cycle_finding(
     return Finding(s, message, "Structure", path=predicate, value=o)
 
 
-_BASE_FORMS = {"is part of": "be part of", "is narrower than": "be narrower than", "lies in": "lie in"}
+_BASE_FORMS = {
+    "is part of": "be part of",
+    "is narrower than": "be narrower than",
+    "lies in": "lie in",
+}
 
 
 def _verb(predicate: URIRef, *, third: bool = False) -> str:

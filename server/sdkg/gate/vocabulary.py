@@ -96,7 +96,7 @@ def reused_namespaces() -> frozenset[str]:
     """The namespaces of the vocabularies the ontology reuses."""
     ontology = bundled_ontology().graph
     found = set(CORE_NAMESPACES)
-    for s, p, o in ontology:
+    for _, p, o in ontology:
         found.add(namespace_of(str(p)))
         if p in _BUILDS_ON and isinstance(o, URIRef):
             found.add(namespace_of(str(o)))
@@ -217,7 +217,8 @@ def _term_findings(submission: Graph) -> list[Finding]:
 @functools.cache
 def shape_targets() -> frozenset[URIRef]:
     """The classes some bundled node shape targets (those shapes do the entity checks)."""
-    return frozenset(o for o in bundled_shapes().objects(None, SH.targetClass) if isinstance(o, URIRef))
+    targets = bundled_shapes().objects(None, SH.targetClass)
+    return frozenset(o for o in targets if isinstance(o, URIRef))
 
 
 def _superclasses(cls: Node, context: Graph) -> set[Node]:
