@@ -44,6 +44,8 @@ UNVERIFIED_RULE = "UnverifiedLink"
 _CONTRIBUTIONS = namespaces.GRAPH + "contribution/"
 _LABELS = (RDFS.label, SKOS.prefLabel, SKOS.altLabel, FOAF.name)
 _STOP_WORDS = frozenset({"the", "of"})
+#: An evidence node restates a statement: the statement itself is what is checked.
+_RESTATING = (RDF.subject, RDF.object)
 
 
 @dataclass(frozen=True)
@@ -148,7 +150,7 @@ def check(gate: GateInput) -> list[Finding]:
     references: list[tuple[Node, URIRef, URIRef, URIRef]] = []
     for s, p, o in sorted(gate.submission, key=lambda t: (str(t[0]), str(t[1]), str(t[2]))):
         scheme = scheme_of(o)
-        if scheme is None:
+        if scheme is None or p in _RESTATING:
             continue
         right = scheme.canonical(str(o))
         # A page of the registry itself (foaf:homepage <https://ror.org/>) is no identifier.
