@@ -415,6 +415,7 @@ def locate_results(
         if isinstance(locations, SourceLocations):
             path = URIRef(r.path) if r.path and _is_iri(r.path) else None
             value = r.value if path is not None else None
+            path = path or _targeted_predicate(r.shape)
             where = locations.statement(r.focus_node, path, value) or where
         node = locations.get(r.focus_node)
         results.append(
@@ -427,6 +428,14 @@ def locate_results(
         )
     results.sort(key=ValidationResult.sort_key)
     return dataclasses.replace(report, results=results)
+
+
+def _targeted_predicate(shape: str) -> URIRef | None:
+    """The one property whose subjects ``shape`` (or the node shape of a property
+    shape ``<node>[path]``) targets: the statement such a result is about."""
+    node = URIRef(shape.split("[", 1)[0])
+    targets = list(bundled_shapes().objects(node, SH.targetSubjectsOf))
+    return targets[0] if len(targets) == 1 and isinstance(targets[0], URIRef) else None
 
 
 @functools.cache
