@@ -490,10 +490,19 @@ def validate_graph(
     for graph in (shapes, data, ontology):
         for prefix, namespace in graph.namespaces() if graph is not None else ():
             report_graph.bind(prefix, namespace, override=False)
-    results = [
-        _read_result(report_graph, node, shapes, locations or {})
-        for node in report_graph.objects(None, SH.result)
-    ]
+    # A property shape shared by two node shapes that target the same node (dates on
+    # an organization) reports the same thing twice: keep one result of each.
+    results: list[ValidationResult] = []
+    seen: set[tuple] = set()
+    root = report_graph.value(None, RDF.type, SH.ValidationReport, any=True)
+    for node in list(report_graph.objects(None, SH.result)):
+        result = _read_result(report_graph, node, shapes, locations or {})
+        if result.sort_key() in seen:
+            report_graph.remove((node, None, None))  # its shape may be the kept one's
+            report_graph.remove((root, SH.result, node))
+            continue
+        seen.add(result.sort_key())
+        results.append(result)
     results.sort(key=ValidationResult.sort_key)
     return ValidationReport(results=results, graph=report_graph, files=files, triples=len(data))
 
