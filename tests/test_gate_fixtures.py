@@ -6,10 +6,11 @@ Each case is ``<case>.ttl`` with ``<case>.expect.toml``::
     must_contain = ["This is id:cas (same Wikidata Q530471)"]
 
 and goes through ``POST /validate`` and ``POST /contributions`` of a real ``sdkg
-serve`` on loopback (with a token: an accepted case must be stored, then is withdrawn
-so the next case sees the bundled graph again; a refused one must leave ``/dump``
-unchanged) and through ``sdkg validate FILE``. The verdict must match, every string
-of ``must_contain`` must appear in the report's messages, and the CLI and the server
+serve`` on loopback, on the embedded store and in front of Virtuoso (with a token:
+an accepted case must be stored, then is withdrawn so the next case sees the
+bundled graph again; a refused one must leave ``/dump`` unchanged) and through
+``sdkg validate FILE``. The verdict must match, every string of ``must_contain``
+must appear in the report's messages, and the CLI and the server
 must give the same results (one implementation).
 """
 
@@ -23,6 +24,7 @@ from pathlib import Path
 import pytest
 import requests
 from click.testing import CliRunner
+from conftest import BACKENDS, start_on
 from contributing import FIXTURES, TOKEN, dump_lines, post, write_tokens
 
 from sdkg.cli import main
@@ -44,13 +46,16 @@ def expectation(case: Path) -> dict:
     return {"verdict": expected["verdict"], "must_contain": expected.get("must_contain", [])}
 
 
-@pytest.fixture(scope="module")
-def server(start_server, tmp_path_factory):
-    """The bundled data in memory, contributions open to the test token."""
-    folder = tmp_path_factory.mktemp("gate")
+@pytest.fixture(scope="module", params=BACKENDS)
+def server(request, start_server, store_args, tmp_path_factory):
+    """The bundled data (embedded store, or Virtuoso), contributions open to the token."""
+    folder = tmp_path_factory.mktemp(f"gate-{request.param}")
     tokens = write_tokens(folder)
-    return start_server(
-        "--memory",
+    return start_on(
+        start_server,
+        store_args,
+        request.param,
+        "gate-fixtures",
         "--contributions",
         str(folder / "contributions"),
         env={"SDKG_TOKENS_FILE": str(tokens)},
