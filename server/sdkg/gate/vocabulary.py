@@ -12,7 +12,8 @@
 - Every typed subject gets the entity checks (a label and a source), whatever its
   class: the shapes target the classes they know, and a subject none of them
   targets (a node typed only ``org:Organization``, ``schema:Event``, ...) is
-  checked here instead, with the same messages.
+  checked here instead, with the same messages. Blank nodes are parts of the
+  entity that points to them (an interval, a selector), not entities.
 """
 
 from __future__ import annotations
@@ -236,6 +237,8 @@ def _entity_findings(gate: GateInput) -> list[Finding]:
     targets = shape_targets()
     findings = []
     for subject in sorted(set(gate.submission.subjects(RDF.type, None)), key=str):
+        if not isinstance(subject, URIRef):
+            continue  # a blank node is part of its entity (a time interval, a selector)
         types = set(gate.submission.objects(subject, RDF.type)) | set(
             gate.context.objects(subject, RDF.type)
         )
