@@ -328,9 +328,15 @@ class _SourceText:
     fmt: str
     graph: Graph
     subject_starts: dict[Node, int]
+    _forms: dict[Node, list[re.Pattern[str]]] = field(default_factory=dict)
 
     def forms(self, term: Node) -> list[re.Pattern[str]]:
         """Patterns matching ways ``term`` can be written in this input."""
+        if term not in self._forms:
+            self._forms[term] = self._written_forms(term)
+        return self._forms[term]
+
+    def _written_forms(self, term: Node) -> list[re.Pattern[str]]:
         if isinstance(term, Literal):
             lexical = str(term).split("\n", 1)[0][:40]
             return [re.compile(re.escape(lexical))] if lexical else []

@@ -161,6 +161,11 @@ def check(gate: GateInput) -> list[Finding]:
         identifiers[URIRef(right)] = scheme
         uses.setdefault(URIRef(right), []).append((s, p, o))
         (links if p in IDENTITY_PREDICATES else references).append((s, p, o, URIRef(right)))
+    for s in sorted({s for s in gate.submission.subjects() if scheme_of(s)}, key=str):
+        scheme = scheme_of(s)
+        right = scheme.canonical(str(s)) if scheme else None
+        if scheme and right and not scheme.right.match(str(s)):
+            findings.append(_form_finding(s, None, s, scheme, right))
     if not identifiers:
         return findings + _duplicates(gate)
     owners = _owners(gate, list(identifiers))
@@ -170,7 +175,9 @@ def check(gate: GateInput) -> list[Finding]:
     return findings + _duplicates(gate)
 
 
-def _form_finding(s: Node, p: URIRef, o: URIRef, scheme: Scheme, right: str | None) -> Finding:
+def _form_finding(
+    s: Node, p: URIRef | None, o: URIRef, scheme: Scheme, right: str | None
+) -> Finding:
     if right is None:
         what = f"Cannot read a {scheme.name} identifier in <{o}>"
         fix = "write the identifier's IRI in its one form (see docs/validation.md)"
