@@ -44,6 +44,7 @@ from sdkg.validation import (
     locate_results,
     short,
     validate_graph,
+    without_repeated_results,
 )
 
 _MAX_COUNT = SH.MaxCountConstraintComponent
@@ -145,6 +146,7 @@ def validate_against_graph(
     context += bundled_ontology().graph
     context += closure
     report = validate_graph(graph, ontology=context, locations=locations, files=files)
+    report = without_repeated_results(report)
     subjects = set(graph.subjects())
     report = restrict_report(report, subjects)
     report = name_conflicting_values(report, graph, closure)
