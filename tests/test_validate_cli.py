@@ -30,16 +30,17 @@ EX = Namespace("http://example.org/people#")
 SDKG = Path(sys.executable).parent / "sdkg"
 
 # Each file holds one person whose ex:birthYear is not an xsd:gYear: the file,
-# the person, the lexical value, and the line where the fixture introduces them.
+# the person, the lexical value, the line where the fixture introduces them, and
+# the line of the ex:birthYear statement (where a result points).
 FORMAT_CASES = [
-    ("alice.ttl", "alice", "nineteen-eighty", 3),
-    ("bob.nt", "bob", "1990", 1),
-    ("carol.jsonld", "carol", "1971", 5),
-    ("dave.rdf", "dave", "1960-01-01", 4),
-    ("erin.owl", "erin", "about 1950", 4),
-    ("frank.trig", "frank", "1944", 4),
-    ("grace.nq", "grace", "1906-12-09", 1),
-    ("more/heidi.ttl", "heidi", "1880", 5),
+    ("alice.ttl", "alice", "nineteen-eighty", 3, 6),
+    ("bob.nt", "bob", "1990", 1, 4),
+    ("carol.jsonld", "carol", "1971", 5, 9),
+    ("dave.rdf", "dave", "1960-01-01", 4, 7),
+    ("erin.owl", "erin", "about 1950", 4, 8),
+    ("frank.trig", "frank", "1944", 4, 7),
+    ("grace.nq", "grace", "1906-12-09", 1, 4),
+    ("more/heidi.ttl", "heidi", "1880", 5, 8),
 ]
 
 # Broken files: where the error is, by construction of the fixture.
@@ -77,9 +78,9 @@ def triples_in(*paths: Path) -> int:
 # --- formats and folders -----------------------------------------------------
 
 
-@pytest.mark.parametrize(("name", "person", "value", "line"), FORMAT_CASES)
+@pytest.mark.parametrize(("name", "person", "value", "_", "line"), FORMAT_CASES)
 def test_every_input_format_is_read_and_located(
-    name: str, person: str, value: str, line: int
+    name: str, person: str, value: str, _: int, line: int
 ) -> None:
     path = FORMATS / name
     outcome = validate(path, "--shapes", SHAPES, "--format", "json")
@@ -130,8 +131,11 @@ def test_json_report_has_the_stable_shape() -> None:
     keys = {"focus_node", "path", "value", "message", "severity", "constraint", "shape"}
     for result in report["results"]:
         assert set(result) == keys | {"file", "line"}
-    order = [(r["focus_node"], r["path"] or "", r["constraint"]) for r in report["results"]]
-    assert order == sorted(order)
+    # The order to fix things in: violations first, then by file and line.
+    severities = [r["severity"] for r in report["results"]]
+    assert severities == sorted(severities, key=["Violation", "Warning"].index)
+    violations = [(r["file"], r["line"]) for r in report["results"] if r["severity"] == "Violation"]
+    assert violations == sorted(violations)
     warning = next(r for r in report["results"] if r["severity"] == "Warning")
     assert warning["focus_node"] == str(EX.bea)
     assert warning["path"] == str(EX.homepage)
@@ -148,7 +152,7 @@ def test_text_report_groups_results_by_node_and_ends_with_a_summary() -> None:
     assert text.count("ex:alice  (") == 1
     block = text.split(f"ex:alice  ({alice}:3)\n", 1)[1].split("\n\n", 1)[0]
     assert block.splitlines() == [
-        '  Violation: ex:birthYear = "nineteen-eighty"',
+        '  Violation (line 6): ex:birthYear = "nineteen-eighty"',
         '    Give the birth year as one xsd:gYear, e.g. "1983"^^xsd:gYear.'
         "  [sh:DatatypeConstraintComponent]",
     ]
@@ -324,7 +328,7 @@ def test_focus_nodes_limit_validation() -> None:
 def test_load_rdf_files_records_where_subjects_are_defined() -> None:
     loaded = load_rdf_files([FORMATS])
     assert loaded.files == sorted(str(FORMATS / c[0]) for c in FORMAT_CASES)
-    for name, person, _, line in FORMAT_CASES:
+    for name, person, _, line, _ in FORMAT_CASES:
         where = loaded.locations[EX[person]]
         assert (where.file, where.line) == (str(FORMATS / name), line)
 

@@ -167,7 +167,7 @@ def test_ontology_page_shows_hierarchy_domains_and_shapes(server):
     assert "org:FormalOrganization" in university
     assert 'href="#jointResearchPartner"' in university  # domain org:Organization applies
     assert "What a contribution must contain" in html
-    assert "schema:foundingDate must be a year typed xsd:gYear" in html
+    assert "schema:foundingDate must be a date at the precision known" in html
 
 
 @pytest.mark.parametrize("how", [{"accept": "text/turtle"}, {"path": "/ontology.ttl"}])

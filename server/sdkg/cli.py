@@ -28,12 +28,20 @@ def main() -> None:
     """sdkg: the Science Diplomacy Knowledge Graph."""
 
 
+NO_RDF_FILES = "no RDF files in this folder (.ttl .nt .jsonld .rdf .owl .trig .nq)"
+
+
 @main.command(short_help="Validate RDF files against the SHACL shapes.")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
     "--shapes",
     type=click.Path(path_type=Path),
     help="SHACL shapes file (default: the bundled ontology/shapes.ttl).",
+)
+@click.option(
+    "--alone",
+    is_flag=True,
+    help="Validate the files by themselves, without the bundled graph as context.",
 )
 @click.option(
     "--format",
@@ -43,15 +51,17 @@ def main() -> None:
     show_default=True,
     help="Report format: readable text, stable JSON, or the standard sh:ValidationReport.",
 )
-def validate(paths: tuple[Path, ...], shapes: Path | None, output_format: str) -> None:
-    """Validate RDF files or folders (default: the bundled data) against SHACL shapes.
+def validate(paths: tuple[Path, ...], shapes: Path | None, alone: bool, output_format: str) -> None:
+    """Validate RDF files or folders as the server validates a contribution.
 
-    Folders are searched recursively for .ttl .nt .jsonld .rdf .owl .trig .nq
-    files. Without --shapes, the bundled ontology joins the data graph; with
-    --shapes and PATHs, the data graph is exactly the given files.
+    PATHs (files, or folders searched recursively for .ttl .nt .jsonld .rdf .owl
+    .trig .nq files) are checked like POST /validate: against the bundled graph as
+    context, with the shapes and the gate's checks. --alone checks them by
+    themselves. Without PATHs, the bundled data is validated. With --shapes, the
+    data graph is exactly the given files, checked with those shapes only.
     Exit status: 0 conforms (warnings allowed), 1 violations, 2 unreadable input.
     """
-    from sdkg.rdfio import RDFInputError, read_rdf_file
+    from sdkg.rdfio import RDFInputError, find_rdf_files, read_rdf_file
     from sdkg.validation import ShapesError, validate_files
 
     # rdflib logs a traceback for every ill-typed literal ("1880"^^xsd:date) and
@@ -59,13 +69,17 @@ def validate(paths: tuple[Path, ...], shapes: Path | None, output_format: str) -
     # already, and people should not see tracebacks.
     logging.getLogger("rdflib.term").setLevel(logging.ERROR)
     logging.getLogger("pyshacl-validate").disabled = True
+    as_json: Any = None
     try:
-        shapes_graph = None if shapes is None else read_rdf_file(shapes)
-        report = validate_files(
-            list(paths) or None,
-            shapes_graph,
-            with_ontology=shapes is None or not paths,
-        )
+        for folder in paths:
+            if folder.is_dir() and not find_rdf_files([folder]):
+                raise RDFInputError(str(folder), NO_RDF_FILES)
+        if shapes is not None:
+            shapes_graph = read_rdf_file(shapes)
+            report = validate_files(list(paths) or None, shapes_graph, with_ontology=not paths)
+        else:
+            validation = _validate_with_gate(list(paths), alone=alone)
+            report, as_json = validation.report, validation.to_json()
     except RDFInputError as exc:
         click.echo(f"sdkg validate: error: {exc}", err=True)
         sys.exit(2)
@@ -75,12 +89,31 @@ def validate(paths: tuple[Path, ...], shapes: Path | None, output_format: str) -
         )
         sys.exit(2)
     if output_format == "json":
-        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(as_json or report.to_json(), indent=2, ensure_ascii=False))
     elif output_format == "turtle":
         click.echo(report.to_turtle(), nl=False)
     else:
         click.echo(report.to_text(), nl=False)
     sys.exit(0 if report.conforms else 1)
+
+
+def _validate_with_gate(paths: list[Path], *, alone: bool) -> Any:
+    """``paths`` (default: the curated bundled data) through the server's validation:
+    with the bundled graph, held in memory, as context unless ``alone`` or no paths."""
+    from sdkg.closure import validate_against_graph
+    from sdkg.config import Settings
+    from sdkg.store import open_local_store
+    from sdkg.validation import curated_data_files, load_rdf_files
+
+    loaded = load_rdf_files(paths or curated_data_files())
+    store = None
+    if paths and not alone:
+        # The bundled ontology and data only (not SDKG_* settings): the context
+        # every contributor's copy of sdkg has.
+        store = open_local_store(Settings(memory=True))
+    return validate_against_graph(
+        loaded.graph, store, locations=loaded.locations, files=len(loaded.files)
+    )
 
 
 # ---------------------------------------------------------------- link

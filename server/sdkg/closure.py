@@ -34,14 +34,17 @@ import pyoxigraph as ox
 from rdflib import RDF, SH, BNode, Graph, Literal, Node, URIRef
 
 from sdkg import gate, namespaces
+from sdkg.gate import identity
 from sdkg.store import GraphStore
 from sdkg.validation import (
     SourceLocation,
     ValidationReport,
     ValidationResult,
     bundled_ontology,
+    locate_results,
     short,
     validate_graph,
+    without_repeated_results,
 )
 
 _MAX_COUNT = SH.MaxCountConstraintComponent
@@ -105,6 +108,12 @@ class GraphValidation:
     closure_triples: int
     existing_subjects: int
 
+    @property
+    def unverified_links(self) -> list[str]:
+        """The external identifiers the report found unverified (see :mod:`sdkg.gate.identity`)."""
+        shape = namespaces.SHAPES + "Gate" + identity.UNVERIFIED_RULE
+        return sorted({str(r.value) for r in self.report.results if r.shape == shape})
+
     def to_json(self) -> dict:
         """The report's JSON plus a ``closure`` summary (what was pulled from the store)."""
         return {
@@ -118,24 +127,43 @@ class GraphValidation:
 
 def validate_against_graph(
     graph: Graph,
-    store: GraphStore,
+    store: GraphStore | None,
     *,
     locations: Mapping[Node, SourceLocation] | None = None,
+    files: int = 1,
 ) -> GraphValidation:
-    """Validate ``graph`` (a submission) with the bundled shapes, its closure and the ontology."""
-    closure = fetch_closure(graph, store)
+    """Validate ``graph`` (a submission) with the bundled shapes, its closure and the ontology.
+
+    This is the one validation of ``POST /validate``, ``POST /contributions`` and
+    ``sdkg validate``: SHACL, the closure's rules here, then the gate's checks
+    (:mod:`sdkg.gate`); each result at the line of its statement, in the order to fix
+    them. With ``store`` None (``sdkg validate --alone``) the submission is judged by
+    itself: the closure is empty and the checks that need the graph find nothing.
+    """
+    locations = locations if locations is not None else {}
+    closure = Graph(bind_namespaces="none") if store is None else fetch_closure(graph, store)
     context = Graph(bind_namespaces="none")
     context += bundled_ontology().graph
     context += closure
-    report = validate_graph(graph, ontology=context, locations=locations)
+    report = validate_graph(graph, ontology=context, locations=locations, files=files)
+    report = without_repeated_results(report)
     subjects = set(graph.subjects())
     report = restrict_report(report, subjects)
     report = name_conflicting_values(report, graph, closure)
-    report = require_types(report, graph, closure, locations or {})
-    gate_input = gate.GateInput(graph, context, locations or {}, store)
-    report = gate.add_findings(report, gate.run_checks(gate_input), locations or {})
+    report = require_types(report, graph, closure, locations)
+    gate_input = gate.GateInput(graph, context, locations, store)
+    findings = without_repeats(gate.run_checks(gate_input), report)
+    report = gate.add_findings(report, findings, locations)
+    report = locate_results(report, locations)
     existing = {s for s in subjects if isinstance(s, URIRef) and (s, None, None) in closure}
     return GraphValidation(report, len(closure), len(existing))
+
+
+def without_repeats(findings: list[gate.Finding], report: ValidationReport) -> list[gate.Finding]:
+    """The findings minus identifier-form ones a shape already reported (same node and value)."""
+    reported = {(r.focus_node, r.value) for r in report.results if r.value is not None}
+    form = "IdentifierForm"
+    return [f for f in findings if f.rule != form or (f.focus_node, f.value) not in reported]
 
 
 def restrict_report(report: ValidationReport, focus_nodes: Iterable[Node]) -> ValidationReport:

@@ -74,6 +74,9 @@ VOID = "http://rdfs.org/ns/void#"
 HTTP_HEADERS = "http://www.w3.org/2011/http-headers#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+#: ``<contribution graph> sdkg:unverifiedLink <iri>``: an external identifier of the
+#: contribution that was neither verified nor cached when it was accepted.
+UNVERIFIED_LINK = namespaces.ONTOLOGY + "unverifiedLink"
 #: Prefixes for writing contributions as Turtle.
 CONTRIBUTION_PREFIXES = {
     **TURTLE_PREFIXES,
@@ -171,6 +174,8 @@ class Submission:
     user_agent: str | None = None
     #: The client's ``Idempotency-Key`` (checked with :func:`check_idempotency_key`).
     idempotency_key: str | None = None
+    #: External identifiers the gate could not verify (stored as UNVERIFIED_LINK).
+    unverified_links: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -186,6 +191,7 @@ class Contribution:
     note: str | None
     user_agent: str | None
     withdrawn: dict[str, str] | None = None
+    unverified_links: tuple[str, ...] = ()
 
     @property
     def graph(self) -> str:
@@ -212,6 +218,7 @@ class Contribution:
             "user_agent": self.user_agent,
             "status": "withdrawn" if self.withdrawn else "active",
             "withdrawn": self.withdrawn,
+            "unverified_links": list(self.unverified_links),
         }
 
 
@@ -333,6 +340,8 @@ def _metadata(
         triples.append(
             ox.Triple(graph, iri(HTTP_HEADERS, "user-agent"), ox.Literal(submission.user_agent))
         )
+    for link in submission.unverified_links:
+        triples.append(ox.Triple(graph, ox.NamedNode(UNVERIFIED_LINK), ox.NamedNode(link)))
     return triples
 
 
@@ -371,6 +380,7 @@ def read_metadata(contribution_id: str, data: bytes) -> Contribution:
         media_type=text(DCTERMS + "format"),
         note=text(DCTERMS + "description"),
         user_agent=text(HTTP_HEADERS + "user-agent"),
+        unverified_links=tuple(sorted(o.value for o in about.get(UNVERIFIED_LINK, []))),
     )
 
 
@@ -600,8 +610,12 @@ class Contributions:
         submission: Submission,
         check: Callable[[], Any],
         accept: Callable[[Any], bool],
+        amend: Callable[[Any, Submission], Submission] | None = None,
     ) -> tuple[Contribution | None, Any]:
         """Validate and, if ``accept(report)``, store ``graph`` as a new contribution.
+
+        ``amend(report, submission)`` may add what the report found to the stored
+        metadata (the unverified external identifiers).
 
         ``check()`` validates against this process's store; it runs with the folder
         locked after a full sync, so it sees every contribution accepted before.
@@ -626,6 +640,8 @@ class Contributions:
             report = check()
             if not accept(report):
                 return None, report
+            if amend is not None:
+                submission = amend(report, submission)
             now = datetime.now(UTC)
             contribution_id = new_id(now)
             data = contribution_file(graph, contribution_id, submission, now)

@@ -9,6 +9,7 @@ triples.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from collections.abc import Iterable, Mapping
@@ -32,6 +33,31 @@ NON_BLOCKING_SEVERITIES = frozenset({"Warning", "Info"})
 _QUOTED = re.compile(r'"([^"]*)"')
 
 
+_SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
+#: Stages of fixing, by the local name of the rule's shape (sdkg-shapes:Gate<rule> or a
+#: bundled shape) it starts with; other shapes are stage 4, evidence shapes 5.
+_FIX_STAGES = (
+    ("GateVocabulary", 0),
+    ("GateIdentifierForm", 1),
+    ("GateIdentity", 1),
+    ("GateDuplicate", 1),
+    ("GateUnverifiedLink", 1),
+    ("GateStructure", 2),
+    ("SubmittedNodeTyped", 3),
+    ("GateQuot", 6),
+)
+
+
+def fix_stage(shape: str) -> int:
+    """How early a result of ``shape`` should be fixed (0 first; see ``sort_key``)."""
+    shapes = "https://w3id.org/sdkg/shapes#"
+    local = shape[len(shapes) :] if shape.startswith(shapes) else ""
+    for prefix, stage in _FIX_STAGES:
+        if local.startswith(prefix):
+            return stage
+    return 5 if "Evidence" in local else 4
+
+
 class ShapesError(Exception):
     """The shapes graph cannot be used (pyshacl rejected it)."""
 
@@ -44,13 +70,42 @@ class SourceLocation:
     line: int | None
 
 
+class SourceLocations(dict):
+    """Where each subject is defined (``Node -> SourceLocation``), and the submitted
+    texts, to find the line of each statement (:meth:`statement`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.texts: list[_SourceText] = []
+
+    def add_text(self, name: str, text: str, graph: Graph, fmt: str) -> None:
+        """Record one input (its subjects' locations and its text)."""
+        lines = subject_lines(text, graph, fmt)
+        for subject in set(graph.subjects()):
+            self.setdefault(subject, SourceLocation(name, lines.get(subject)))
+        self.texts.append(_SourceText(name, text.splitlines(), fmt, graph, lines))
+
+    def statement(
+        self, subject: Node, predicate: Node | None, value: Node | None
+    ) -> SourceLocation | None:
+        """The file and line of the statement ``subject predicate value`` (a ``None``
+        predicate or value: any), or of ``subject`` when the statement is not found."""
+        for source in self.texts:
+            if (subject, None, None) not in source.graph:
+                continue
+            line = source.statement_line(subject, predicate, value)
+            if line is not None:
+                return SourceLocation(source.name, line)
+        return self.get(subject)
+
+
 @dataclass
 class LoadedData:
     """RDF read from files: the merged graph and where each subject is defined."""
 
     graph: Graph
     files: list[str]
-    locations: dict[Node, SourceLocation] = field(default_factory=dict)
+    locations: SourceLocations = field(default_factory=SourceLocations)
 
 
 @dataclass(frozen=True)
@@ -65,7 +120,8 @@ class ValidationResult:
     constraint: URIRef
     shape: str
     file: str | None
-    line: int | None
+    line: int | None  # the line of the offending statement, else of the node
+    node_line: int | None = None  # the line that introduces the node (not in JSON)
 
     def to_json(self) -> dict[str, Any]:
         """The result as a JSON object (see README, "Validating data")."""
@@ -82,7 +138,14 @@ class ValidationResult:
         }
 
     def sort_key(self) -> tuple:
+        """The order to fix things in: violations first; within them what makes other
+        results moot first (vocabulary, identity, structure, a missing type), then the
+        shapes' constraints, then evidence and quotes; then by place in the input."""
         return (
+            _SEVERITY_ORDER.get(self.severity, 0),
+            fix_stage(self.shape),
+            self.file or "\uffff",
+            self.line or 0,
             term_text(self.focus_node),
             self.path or "",
             compact_shacl(self.constraint),
@@ -145,17 +208,19 @@ class ValidationReport:
         """A readable report: results grouped by focus node, then a summary line."""
         names = self.graph.namespace_manager
         by_node: dict[Node, list[ValidationResult]] = {}
-        for result in sorted(self.results, key=_text_order):
+        for result in sorted(self.results, key=ValidationResult.sort_key):
             by_node.setdefault(result.focus_node, []).append(result)
         blocks = []
         for node, results in by_node.items():
             heading = short(node, names)
             if results[0].file is not None:
-                line = results[0].line
+                line = results[0].node_line or results[0].line
                 heading += f"  ({results[0].file}{'' if line is None else f':{line}'})"
             lines = [heading]
             for r in results:
-                parts = [f"  {r.severity}:"]
+                here = r.node_line or results[0].node_line
+                at = "" if r.line is None or r.line == here else f" (line {r.line})"
+                parts = [f"  {r.severity}{at}:"]
                 if r.path is not None:
                     parts.append(short(URIRef(r.path), names) if _is_iri(r.path) else r.path)
                 if r.value is not None:
@@ -195,9 +260,8 @@ def load_rdf_files(paths: Iterable[Path]) -> LoadedData:
     for path in find_rdf_files(paths):
         name = str(path)
         part = read_rdf_file(path, name=name)
-        lines = subject_lines(path.read_text("utf-8", errors="replace"), part, format_for(path))
-        for subject in set(part.subjects()):
-            loaded.locations.setdefault(subject, SourceLocation(name, lines.get(subject)))
+        text = path.read_text("utf-8", errors="replace")
+        loaded.locations.add_text(name, text, part, format_for(path))
         for prefix, namespace in part.namespaces():
             loaded.graph.bind(prefix, namespace, override=False)
         loaded.graph += part
@@ -242,6 +306,171 @@ def subject_lines(text: str, graph: Graph, fmt: str) -> dict[Node, int]:
                 found[subject] = min(hits)
                 break
     return found
+
+
+def locate(text: str, graph: Graph, fmt: str, name: str) -> SourceLocations:
+    """The locations of ``graph``'s subjects and statements in ``text`` (one input)."""
+    locations = SourceLocations()
+    locations.add_text(name, text, graph, fmt)
+    return locations
+
+
+_LINE_FORMATS = ("nt", "nquads", "nt11")
+_BLANK_WINDOW = 12  # lines around a blank node's most distinctive statement
+
+
+@dataclass
+class _SourceText:
+    """One input's lines, graph and subject lines, for finding statements."""
+
+    name: str
+    lines: list[str]
+    fmt: str
+    graph: Graph
+    subject_starts: dict[Node, int]
+    _forms: dict[Node, list[re.Pattern[str]]] = field(default_factory=dict)
+
+    def forms(self, term: Node) -> list[re.Pattern[str]]:
+        """Patterns matching ways ``term`` can be written in this input."""
+        if term not in self._forms:
+            self._forms[term] = self._written_forms(term)
+        return self._forms[term]
+
+    def _written_forms(self, term: Node) -> list[re.Pattern[str]]:
+        if isinstance(term, Literal):
+            lexical = str(term).split("\n", 1)[0][:40]
+            return [re.compile(re.escape(lexical))] if lexical else []
+        if not isinstance(term, URIRef):
+            return []
+        found = [re.compile(re.escape(f"<{term}>"))]
+        if self.fmt in ("json-ld", "xml"):
+            found.append(re.compile(re.escape(f'"{term}"')))
+        for prefix, namespace in self.graph.namespaces():
+            local = str(term)[len(str(namespace)) :]
+            if str(term).startswith(str(namespace)) and local:
+                name = re.escape(f"{prefix}:{local}")
+                found.append(re.compile(rf"(?<![\w:.-]){name}(?![\w-])"))
+        if term == RDF.type:
+            found.append(re.compile(r"(?:^|\s|;|\[)a\s"))
+        return found
+
+    def statement_line(
+        self, subject: Node, predicate: Node | None, value: Node | None
+    ) -> int | None:
+        """The 1-based line of the statement, or ``None`` if it cannot be told."""
+        anchor = self.subject_starts.get(subject) or self._blank_anchor(subject)
+        if anchor is None:
+            return None
+        if predicate is None:
+            return anchor
+        if isinstance(subject, BNode):
+            low, high = max(1, anchor - _BLANK_WINDOW), anchor + _BLANK_WINDOW
+        elif self.fmt in _LINE_FORMATS:
+            low, high = 1, len(self.lines)
+        else:
+            later = [n for n in self.subject_starts.values() if n > anchor]
+            low, high = anchor, (min(later) - 1 if later else len(self.lines))
+        in_range = range(low, min(high, len(self.lines)) + 1)
+        by_predicate = [n for n in in_range if self._has(n, self.forms(predicate))]
+        if self.fmt in _LINE_FORMATS:
+            by_predicate = [n for n in by_predicate if self._has(n, self.forms(subject))]
+        with_value = [n for n in by_predicate if value is None or self._has(n, self.forms(value))]
+        candidates = with_value or by_predicate
+        if not with_value and value is not None:
+            # The value on a line of its own after the predicate (``p a ,\n b``).
+            after = [
+                n
+                for n in in_range
+                if by_predicate and n > by_predicate[0] and self._has(n, self.forms(value))
+            ]
+            candidates = after or candidates
+        if not candidates:
+            return anchor
+        blank = isinstance(subject, BNode)  # its statements may come before the anchor
+        return min(candidates, key=lambda n: (abs(n - anchor) if blank else 0, n))
+
+    def _has(self, number: int, patterns: list[re.Pattern[str]]) -> bool:
+        line = self.lines[number - 1]
+        return any(p.search(line) for p in patterns)
+
+    def _blank_anchor(self, subject: Node) -> int | None:
+        """The line of the blank node's statement that no other node makes."""
+        if not isinstance(subject, BNode):
+            return None
+        best = None
+        for _, predicate, value in self.graph.triples((subject, None, None)):
+            if isinstance(value, BNode):
+                continue
+            if len(set(self.graph.subjects(predicate, value))) != 1:
+                continue
+            value_forms, predicate_forms = self.forms(value), self.forms(predicate)
+            for number in range(1, len(self.lines) + 1):
+                if self._has(number, value_forms) and self._has(number, predicate_forms):
+                    best = number if best is None else min(best, number)
+                    break
+        return best
+
+
+def without_repeated_results(report: ValidationReport) -> ValidationReport:
+    """``report`` with one result of each kind: a property shape shared by two node shapes
+    that target the same node (dates on an organization) reports the same thing twice.
+
+    (Not for the W3C SHACL suite's reports, which keep such repeats: the gate uses it.)
+    """
+    graph = report.graph
+    root = graph.value(None, RDF.type, SH.ValidationReport, any=True)
+    kept: dict[tuple, ValidationResult] = {}
+    for node in list(graph.objects(root, SH.result)):
+        key = (
+            graph.value(node, SH.focusNode),
+            graph.value(node, SH.resultPath),
+            graph.value(node, SH.value),
+            graph.value(node, SH.sourceShape),
+            graph.value(node, SH.sourceConstraintComponent),
+        )
+        if key in kept:
+            graph.remove((node, None, None))  # its shape may be the kept one's
+            graph.remove((root, SH.result, node))
+        else:
+            kept[key] = node
+    results: list[ValidationResult] = []
+    for result in report.results:
+        if not results or result.sort_key() != results[-1].sort_key():
+            results.append(result)
+    return dataclasses.replace(report, results=results)
+
+
+def locate_results(
+    report: ValidationReport, locations: Mapping[Node, SourceLocation]
+) -> ValidationReport:
+    """``report`` with each result's file and line at its statement, re-sorted."""
+    results = []
+    for r in report.results:
+        where = locations.get(r.focus_node)
+        if isinstance(locations, SourceLocations):
+            path = URIRef(r.path) if r.path and _is_iri(r.path) else None
+            value = r.value if path is not None else None
+            path = path or _targeted_predicate(r.shape)
+            where = locations.statement(r.focus_node, path, value) or where
+        node = locations.get(r.focus_node)
+        results.append(
+            dataclasses.replace(
+                r,
+                file=where.file if where else r.file,
+                line=where.line if where else r.line,
+                node_line=node.line if node else r.node_line,
+            )
+        )
+    results.sort(key=ValidationResult.sort_key)
+    return dataclasses.replace(report, results=results)
+
+
+def _targeted_predicate(shape: str) -> URIRef | None:
+    """The one property whose subjects ``shape`` (or the node shape of a property
+    shape ``<node>[path]``) targets: the statement such a result is about."""
+    node = URIRef(shape.split("[", 1)[0])
+    targets = list(bundled_shapes().objects(node, SH.targetSubjectsOf))
+    return targets[0] if len(targets) == 1 and isinstance(targets[0], URIRef) else None
 
 
 @functools.cache
@@ -326,16 +555,17 @@ def validate_files(
     are not counted in the summary).
     """
     loaded = load_rdf_files(curated_data_files() if paths is None else paths)
-    locations: dict[Node, SourceLocation] = dict(loaded.locations)
+    locations = loaded.locations
     ontology = None
     if with_ontology:
         ontology_data = bundled_ontology()
         ontology = ontology_data.graph
         for node, where in ontology_data.locations.items():
             locations.setdefault(node, where)
-    return validate_graph(
+    report = validate_graph(
         loaded.graph, shapes, ontology=ontology, locations=locations, files=len(loaded.files)
     )
+    return locate_results(report, locations)
 
 
 def _read_result(
@@ -424,6 +654,46 @@ def shape_text(shapes: Graph, report: Graph, shape: Node) -> str:
     return f"{'_:' if parent is None else parent}[{inner}]"
 
 
+#: Prefixes for naming terms in messages (those of the project's Turtle, plus the
+#: external identifier spaces people recognise).
+DISPLAY_PREFIXES = {
+    "sdkg": "https://w3id.org/sdkg/ontology#",
+    "id": "https://w3id.org/sdkg/id/",
+    "rdf": str(RDF),
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "org": "http://www.w3.org/ns/org#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "schema": "https://schema.org/",
+    "time": "http://www.w3.org/2006/time#",
+    "wd": "http://www.wikidata.org/entity/",
+}
+
+
+@functools.cache
+def _display_names() -> NamespaceManager:
+    names = NamespaceManager(Graph(bind_namespaces="none"), bind_namespaces="none")
+    for prefix, namespace in DISPLAY_PREFIXES.items():
+        names.bind(prefix, namespace)
+    return names
+
+
+def display_name(term: Node) -> str:
+    """A term as people read it in a message: ``sdkg:foundingLeader``, ``id:cas``, ``<iri>``."""
+    if isinstance(term, URIRef):
+        for prefix, namespace in DISPLAY_PREFIXES.items():
+            local = str(term)[len(namespace) :]
+            plain = all(c.isalnum() or c in "-_." for c in local)
+            if term.startswith(namespace) and local and plain:
+                return f"{prefix}:{local}"
+        return f"<{term}>"
+    return short(term, _display_names())
+
+
 def short(term: Node, names: NamespaceManager) -> str:
     """A term for people: a prefixed name where a prefix is bound, a quoted literal."""
     if isinstance(term, Literal):
@@ -443,10 +713,6 @@ def short(term: Node, names: NamespaceManager) -> str:
 
 def _is_iri(text: str) -> bool:
     return not text.startswith(("(", "^", "<", "_:"))
-
-
-def _text_order(result: ValidationResult) -> tuple:
-    return (result.file or "\uffff", result.line or 0, *result.sort_key())
 
 
 def _plural(count: int, noun: str) -> str:

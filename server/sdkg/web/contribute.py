@@ -11,6 +11,7 @@ app, this process's store catches up with the contributions folder (see
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from dataclasses import dataclass
@@ -43,7 +44,7 @@ from sdkg.rdfio import (
     parse_rdf,
 )
 from sdkg.tokens import Contributor, TokenFile, TokensUnavailable
-from sdkg.validation import SourceLocation, subject_lines
+from sdkg.validation import SourceLocation, locate
 from sdkg.web import error_response, state
 
 log = logging.getLogger(__name__)
@@ -202,9 +203,7 @@ def read_input() -> ReadInput:
         raise ProtocolError(400, error.message) from None
     if len(graph) == 0:
         raise ProtocolError(400, f"the {FORMAT_LABEL[fmt]} holds no triples")
-    text = body.decode("utf-8", errors="replace")
-    lines = subject_lines(text, graph, fmt)
-    locations = {node: SourceLocation(name, line) for node, line in lines.items()}
+    locations = locate(body.decode("utf-8", errors="replace"), graph, fmt, name)
     return ReadInput(graph, body, fmt, locations)
 
 
@@ -350,6 +349,7 @@ def contribute() -> Response:
         submission,
         check=lambda: validate_against_graph(submitted.graph, store, locations=submitted.locations),
         accept=lambda v: v.report.conforms,
+        amend=lambda v, s: dataclasses.replace(s, unverified_links=tuple(v.unverified_links)),
     )
     if contribution is None:
         return report_response(validation, 422)

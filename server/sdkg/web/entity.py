@@ -17,6 +17,7 @@ from typing import Any
 import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request
 
+from sdkg.contributions import UNVERIFIED_LINK
 from sdkg.protocol import negotiate, serialize_result
 from sdkg.web import state
 from sdkg.web.labels import LABEL_PREDICATES, RDF_TYPE, LabelIndex
@@ -73,6 +74,7 @@ class Value:
     datatype: str = ""
     graph: str = ""
     evidence: list[Evidence] = field(default_factory=list)
+    unverified: bool = False  # an external link no source has confirmed yet
 
     @property
     def long(self) -> bool:
@@ -194,6 +196,7 @@ def _entity_view(iri: str, slug: str) -> dict[str, Any]:
     own: dict[str, list[Value]] = defaultdict(list)
     seen: set[tuple[str, str]] = set()
     types: list[Value] = []
+    unverified = _unverified_links(iri)
     for row in store.query(f"SELECT ?p ?o ?g WHERE {{ GRAPH ?g {{ <{iri}> ?p ?o }} }}"):
         predicate, obj, graph = row["p"].value, row["o"], row["g"].value
         key = (predicate, str(obj))
@@ -202,6 +205,7 @@ def _entity_view(iri: str, slug: str) -> dict[str, Any]:
         seen.add(key)
         value = _value(obj, index, graph)
         value.evidence = evidence.get(key, [])
+        value.unverified = value.iri in unverified
         (types if predicate == RDF_TYPE else own[predicate]).append(value)
 
     enriched = _enriched(iri, index)
@@ -224,6 +228,20 @@ def _entity_view(iri: str, slug: str) -> dict[str, Any]:
         "incoming": incoming,
         "neighbours": _neighbourhood(own, incoming, index),
         "search_query": "",
+    }
+
+
+def _unverified_links(iri: str) -> set[str]:
+    """External IRIs of ``iri`` that the contribution stating them marked unverified
+    (:data:`sdkg.contributions.UNVERIFIED_LINK`) and no external cache describes yet."""
+    return {
+        row["ext"].value
+        for row in state().store.query(
+            f"SELECT DISTINCT ?ext WHERE {{ GRAPH ?g {{ <{iri}> ?p ?ext . "
+            f"?g <{UNVERIFIED_LINK}> ?ext }} "
+            f"FILTER NOT EXISTS {{ GRAPH ?c {{ ?ext ?q ?r }} "
+            f'FILTER(STRSTARTS(STR(?c), "{GRAPH_NS}external/")) }} }}'
+        )
     }
 
 
