@@ -38,6 +38,7 @@ _SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 #: bundled shape) it starts with; other shapes are stage 4, evidence shapes 5.
 _FIX_STAGES = (
     ("GateVocabulary", 0),
+    ("GateProtectedTerm", 0),
     ("GateIdentifierForm", 1),
     ("GateIdentity", 1),
     ("GateDuplicate", 1),
