@@ -100,24 +100,43 @@ def find_passage(quote: str, doc: Document) -> Passage:
 
 
 def _closest(wanted: str, text: str) -> tuple[str, float]:
-    """The run of consecutive sentences/lines of ``text`` most like ``wanted``."""
-    pieces = [normalise(p) for p in _PASSAGE_BREAKS.split(text)]
-    pieces = [p for p in pieces if p]
-    best, best_ratio = "", 0.0
-    matcher = difflib.SequenceMatcher(autojunk=False)
-    matcher.set_seq2(wanted)
+    """The passage of ``text`` most like ``wanted``, and how similar it is (0..1).
+
+    The passage is taken from the run of up to four consecutive sentences (or lines)
+    that holds most of the quote's words, trimmed to the stretch that matches.
+    """
+    words = _WORDS.findall(wanted.lower())
+    if not words:
+        return "", 0.0
+    pieces = [p for p in (normalise(x) for x in _PASSAGE_BREAKS.split(text)) if p]
+    best, best_key = "", (0.0, 0)
     for start in range(len(pieces)):
         candidate = ""
         for end in range(start, min(start + 4, len(pieces))):
             candidate = f"{candidate} {pieces[end]}".strip()
-            matcher.set_seq1(candidate)
-            if matcher.real_quick_ratio() <= best_ratio or matcher.quick_ratio() <= best_ratio:
-                if len(candidate) > 2 * len(wanted):
-                    break
-                continue
-            ratio = matcher.ratio()
-            if ratio > best_ratio:
-                best, best_ratio = candidate, ratio
-            if len(candidate) > 2 * len(wanted):
-                break
-    return best, best_ratio
+            present = set(_WORDS.findall(candidate.lower()))
+            key = (sum(w in present for w in words) / len(words), -len(candidate))
+            if key > best_key:
+                best, best_key = candidate, key
+    if not best:
+        return "", 0.0
+    passage = _matching_stretch(best, wanted)
+    return passage, difflib.SequenceMatcher(None, passage, wanted, autojunk=False).ratio()
+
+
+_WORDS = re.compile(r"\w+")
+
+
+def _matching_stretch(passage: str, wanted: str) -> str:
+    """The part of ``passage`` from the first to the last stretch it shares with
+    ``wanted``, widened to whole words."""
+    matcher = difflib.SequenceMatcher(None, passage, wanted, autojunk=False)
+    blocks = [b for b in matcher.get_matching_blocks() if b.size >= 3]
+    if not blocks:
+        return passage
+    start, end = blocks[0].a, blocks[-1].a + blocks[-1].size
+    while start > 0 and not passage[start - 1].isspace():
+        start -= 1
+    while end < len(passage) and not passage[end].isspace():
+        end += 1
+    return passage[start:end]

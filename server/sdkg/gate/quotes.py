@@ -110,10 +110,11 @@ def check(gate: GateInput) -> list[Finding]:
             findings.append(_finding(quote, message, RULE_UNVERIFIED, "Info"))
         else:
             message = (
-                f'Unknown source document: {source} is cited for "{quote.words}" but neither '
-                "this submission nor the graph describes it, and the repository holds no text "
-                f'of it. Describe it: {source} a foaf:Document ; rdfs:label "…"@en ; and '
-                'foaf:homepage <URL> or dcterms:bibliographicCitation "…" .'
+                f'Unknown source document: {source} is cited for "{quote.words}", the '
+                "repository holds no text of it, and neither this submission nor the graph "
+                "describes it with a label and a URL or bibliographic reference. Describe it: "
+                f'{source} a foaf:Document ; rdfs:label "…"@en ; and foaf:homepage <URL> or '
+                'dcterms:bibliographicCitation "…" .'
             )
             findings.append(_finding(quote, message, RULE_UNDESCRIBED, "Violation"))
     return findings
