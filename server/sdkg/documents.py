@@ -135,6 +135,11 @@ def _matching_stretch(passage: str, wanted: str) -> str:
     if not blocks:
         return passage
     start, end = blocks[0].a, blocks[-1].a + blocks[-1].size
+    if end - start > 2 * len(wanted):
+        # Scattered matches: show a quote-sized stretch around the longest one.
+        longest = max(blocks, key=lambda b: b.size)
+        start = max(0, longest.a - (len(wanted) - longest.size) // 2)
+        end = min(len(passage), start + len(wanted))
     while start > 0 and not passage[start - 1].isspace():
         start -= 1
     while end < len(passage) and not passage[end].isspace():

@@ -186,7 +186,14 @@ def _reportable(gate: GateInput, fact: tuple[Node, Node, Node]) -> bool:
 
 def _evidence_for(gate: GateInput, s: Node, p: Node) -> list[tuple[Node, Node]]:
     """``(evidence node, object)`` of every evidence for ``s`` and ``p`` (submission, graph)."""
-    found = [(e, o) for e, s2, p2, o in evidence_nodes(gate.submission) if (s2, p2) == (s, p)]
+    graph = gate.submission
+    found = [
+        (e, graph.value(e, RDF.object))
+        for e in graph.subjects(RDF.subject, s)
+        if (e, RDF.type, SDKG.Evidence) in graph
+        and (e, RDF.predicate, p) in graph
+        and graph.value(e, RDF.object) is not None
+    ]
     if gate.store is not None and not isinstance(s, BNode):
         query = f"""SELECT ?o WHERE {{
   ?e a <{SDKG.Evidence}> ; <{RDF.subject}> {_sparql(s)} ; <{RDF.predicate}> {_sparql(p)} ;

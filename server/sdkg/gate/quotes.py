@@ -40,8 +40,6 @@ REFERENCE_PROPERTIES = (
     DCTERMS.bibliographicCitation,
     SCHEMA.citation,
 )
-#: A closest passage less similar than this is not worth showing.
-MIN_SIMILARITY = 0.3
 
 RULE_MISMATCH = "QuoteNotInSource"
 RULE_UNDESCRIBED = "QuoteSourceUndescribed"
@@ -95,7 +93,7 @@ def check(gate: GateInput) -> list[Finding]:
                 f'Quote not in its source: {source} does not contain "{quote.words}" '
                 "(whitespace, quotation marks and dashes aside). "
             )
-            if passage.similarity >= MIN_SIMILARITY:
+            if passage.closest:
                 message += (
                     f'The closest passage is "{passage.closest}" '
                     f"({round(passage.similarity * 100)}% similar). "
