@@ -58,3 +58,9 @@ def test_void_gives_each_subset_its_own_licence(server) -> None:
     assert licences[GRAPH + "sources"] == {MIT}
     # The parts differ: the dataset as a whole claims no single licence (not the first found).
     assert set(void.objects(dataset, DCTERMS.license)) == set()
+
+
+def test_home_page_names_the_projects_licence_for_its_data(server) -> None:
+    html = requests.get(server.base, headers={"Accept": "text/html"}, timeout=30).text
+    assert 'MIT</a> — the ontology and the project&#39;s data' in html
+    assert "CC0 1.0</a> — 21 source records" in html
