@@ -7,6 +7,8 @@ own ``void:subset`` with that licence, instead of the first licence found anywhe
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import rdflib
 import requests
@@ -62,5 +64,5 @@ def test_void_gives_each_subset_its_own_licence(server) -> None:
 
 def test_home_page_names_the_projects_licence_for_its_data(server) -> None:
     html = requests.get(server.base, headers={"Accept": "text/html"}, timeout=30).text
-    assert 'MIT</a> — the ontology and the project&#39;s data' in html
-    assert "CC0 1.0</a> — 21 source records" in html
+    assert "MIT</a> — the ontology and the project&#39;s data" in html
+    assert re.search(r"CC0 1.0</a> — \d+ source records", html)
