@@ -175,3 +175,18 @@ def test_documents_are_not_loaded_as_graphs(server) -> None:
     graphs = {b["g"]["value"] for b in answer["results"]["bindings"]}
     assert not [g for g in graphs if "documents" in g]
     assert "https://w3id.org/sdkg/graph/organizations" in graphs
+
+
+def test_blank_nodes_in_facts_and_evidence_get_a_report_not_a_500(server) -> None:
+    body = PREFIXES + (
+        "id:cas sdkg:advisesOn [ a skos:Concept ] .\n"
+        "[] a sdkg:Evidence ; rdf:subject id:cas ; rdf:predicate sdkg:advisesOn ; rdf:object [] ;\n"
+        "   dcterms:source id:cas-twas-science-diplomacy-essay ;\n"
+        '   prov:value "providing advisory and appraisal services" .\n'
+    )
+    response = post(server.base, "validate", body, token=None)
+    assert response.status_code == 200, response.text
+    text = messages(response.json())
+    assert "Fact without evidence" in text
+    # Two different blank nodes: the evidence names another value than the statement.
+    assert "Evidence contradicts the data" in text

@@ -144,7 +144,7 @@ def evidence_nodes(graph: Graph) -> list[tuple[Node, Node, Node, Node]]:
 def _backed_facts(gate: GateInput, facts: list[tuple[Node, Node, Node]]) -> set[tuple]:
     """The facts an evidence node of the submission or of the graph backs exactly."""
     backed = {(s, p, o) for _, s, p, o in evidence_nodes(gate.submission)}
-    wanted = [f for f in facts if f not in backed and not isinstance(f[0], BNode)]
+    wanted = [f for f in facts if f not in backed and _in_store_terms(f)]
     if wanted and gate.store is not None:
         backed |= _evidenced_in_store(gate.store, wanted)
     return backed
@@ -194,7 +194,7 @@ def _evidence_for(gate: GateInput, s: Node, p: Node) -> list[tuple[Node, Node]]:
         and (e, RDF.predicate, p) in graph
         and graph.value(e, RDF.object) is not None
     ]
-    if gate.store is not None and not isinstance(s, BNode):
+    if gate.store is not None and _in_store_terms((s, p)):
         query = f"""SELECT ?o WHERE {{
   ?e a <{SDKG.Evidence}> ; <{RDF.subject}> {_sparql(s)} ; <{RDF.predicate}> {_sparql(p)} ;
      <{RDF.object}> ?o .
@@ -264,7 +264,7 @@ def _unasserted(gate: GateInput, names) -> list[Finding]:
 
 
 def _asserted_in_store(store, triples: list[tuple[Node, Node, Node]]) -> set[tuple]:
-    iri_triples = [t for t in triples if not isinstance(t[0], BNode)]
+    iri_triples = [t for t in triples if _in_store_terms(t)]
     if store is None or not iri_triples:
         return set()
     rows = " ".join(f"({_sparql(s)} {_sparql(p)} {_sparql(o)})" for s, p, o in iri_triples)
@@ -273,7 +273,7 @@ def _asserted_in_store(store, triples: list[tuple[Node, Node, Node]]) -> set[tup
 
 
 def _values_in_store(store, s: Node, p: Node) -> set[Node]:
-    if store is None or isinstance(s, BNode):
+    if store is None or not _in_store_terms((s, p)):
         return set()
     query = f"SELECT ?o WHERE {{ {_sparql(s)} {_sparql(p)} ?o }}"
     return {_from_ox(row["o"]) for row in store.query(query)}
@@ -315,6 +315,12 @@ def _from_ox(term) -> Node:
             return Literal(term.value)
         return Literal(term.value, datatype=URIRef(datatype))
     return BNode(str(term))
+
+
+def _in_store_terms(terms: tuple[Node, ...]) -> bool:
+    """True when every term can be looked up in the store: a submission's blank nodes
+    (and anything but IRIs and literals) cannot be there."""
+    return all(isinstance(t, URIRef | Literal) for t in terms)
 
 
 def _plain(fact: tuple[Node, Node, Node]) -> tuple[Node, Node, Node]:
