@@ -1,9 +1,10 @@
 """Gate check: quoted words occur in the cited document's text (see :mod:`sdkg.gate`).
 
 Every ``prov:value`` (the exact words of an evidence node) and every
-``schema:text`` of a ``schema:Quotation`` is checked against the text of the
-document it cites (``dcterms:source``, ``prov:wasQuotedFrom`` or, for a
-quotation, ``schema:isPartOf``), when the repository holds that text
+``schema:text`` of a ``schema:Quotation`` or ``schema:Claim`` (the words a document
+says them in) is checked against the text of the document it cites
+(``dcterms:source``, ``prov:wasQuotedFrom`` or, for a quotation,
+``schema:isPartOf``), when the repository holds that text
 (:mod:`sdkg.documents`). Whitespace, quotation marks and dashes are normalised;
 anything else must match. A quote that is not there is an error that shows the
 closest passage.
@@ -68,7 +69,10 @@ def quotes_in(graph: Graph) -> list[Quote]:
         )
         about = graph.value(node, RDF.subject) or node
         found.extend(Quote(node, words, PROV.value, source, about) for source in sources)
-    for node in graph.subjects(RDF.type, SCHEMA.Quotation):
+    quoting = set(graph.subjects(RDF.type, SCHEMA.Quotation)) | set(
+        graph.subjects(RDF.type, SCHEMA.Claim)
+    )
+    for node in sorted(quoting, key=str):
         sources = set(graph.objects(node, SCHEMA.isPartOf)) | set(
             graph.objects(node, DCTERMS.source)
         )
