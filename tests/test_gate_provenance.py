@@ -90,6 +90,7 @@ def test_new_document_quote_is_marked_not_verified_in_json_and_page(server) -> N
             "source": "https://w3id.org/sdkg/id/salam-nobel-biography-2",
             "quote": "Abdus Salam was born in Jhang, a small town in what is now Pakistan, "
             "in 1926.",
+            "status": "quote not verified",
         }
     ]
     page = requests.get(

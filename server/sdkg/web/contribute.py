@@ -373,7 +373,12 @@ def get_contribution(contribution_id: str) -> Response:
 def _unverified_quotes(graph: Graph) -> list[dict[str, str]]:
     """The quotes of ``graph`` whose document has no text in the repository (unchecked)."""
     return [
-        {"subject": str(q.about), "source": str(q.source), "quote": str(q.words)}
+        {
+            "subject": str(q.about),
+            "source": str(q.source),
+            "quote": str(q.words),
+            "status": quotes.NOT_VERIFIED,
+        }
         for q in quotes.unverified_quotes(graph)
     ]
 
