@@ -633,7 +633,7 @@ class Generator:
             iri,
             ("a", "sdkg:Partnership"),
             ("rdfs:label", en(f"Partnership of the {university.name} with the {partner.name}")),
-            ("org:hasMember", [university.iri, partner.iri]),
+            ("sdkg:partner", [university.iri, partner.iri]),
             ("sdkg:partnershipKind", [f"id:{k}" for k in kinds]),
             ("schema:startDate", date(r.randint(1990, 2024), r.randint(1, 12), r.randint(1, 28))),
             ("dcterms:source", self.source()),

@@ -214,14 +214,16 @@ def test_later_contribution_is_validated_against_earlier_ones(server):
         '    schema:foundingDate "2001"^^xsd:gYear ;\n'
         "    dcterms:source id:cas-twas-science-diplomacy-essay .\n"
         "[] a sdkg:Evidence ; rdf:subject id:new-academy ; rdf:predicate schema:foundingDate ;\n"
-        '   rdf:object "2001"^^xsd:gYear ; dcterms:source id:cas-twas-science-diplomacy-essay ;\n'
+        '   rdf:object "2001"^^xsd:gYear ; dcterms:source id:new-academy-charter ;\n'
         '   prov:value "founded in 2001" .\n'
+        'id:new-academy-charter a foaf:Document ; rdfs:label "Charter of the New Academy"@en ;\n'
+        "   foaf:homepage <https://example.org/new-academy/charter> .\n"
     )
     assert post(server.base, "contributions", first).status_code == 201, "first"
     second = PREFIXES + (
         'id:new-academy schema:foundingDate "2002"^^xsd:gYear .\n'
         "[] a sdkg:Evidence ; rdf:subject id:new-academy ; rdf:predicate schema:foundingDate ;\n"
-        '   rdf:object "2002"^^xsd:gYear ; dcterms:source id:cas-twas-science-diplomacy-essay ;\n'
+        '   rdf:object "2002"^^xsd:gYear ; dcterms:source id:new-academy-charter ;\n'
         '   prov:value "founded in 2002" .\n'
     )
     response = post(server.base, "contributions", second)

@@ -247,7 +247,7 @@ def test_each_ustc_partnership_is_for_research_and_education(graph: Graph) -> No
     assert (
         column(
             graph,
-            """SELECT ?n WHERE { ?p a sdkg:Partnership ; org:hasMember id:ustc , ?o ;
+            """SELECT ?n WHERE { ?p a sdkg:Partnership ; sdkg:partner id:ustc , ?o ;
              sdkg:partnershipKind id:joint-research , id:joint-education .
              ?o rdfs:label ?n FILTER(?o != id:ustc) }""",
         )

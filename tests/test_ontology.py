@@ -346,7 +346,7 @@ def test_partnership_nodes_and_shortcuts_agree(data_graph: Graph) -> None:
     }
     from_nodes = set()
     for partnership in data_graph.subjects(RDF.type, SDKG.Partnership):
-        members = set(data_graph.objects(partnership, ORG.hasMember))
+        members = set(data_graph.objects(partnership, SDKG.partner))
         assert ID.ustc in members
         for kind in data_graph.objects(partnership, SDKG.partnershipKind):
             for partner in members - {ID.ustc}:

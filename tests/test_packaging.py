@@ -81,6 +81,25 @@ def test_installed_wheel_validates_bundled_data_from_another_directory(
     assert run.returncode == 0, run.stdout + run.stderr
 
 
+def test_installed_wheel_checks_quotes_against_its_own_documents(
+    installed: Path, tmp_path: Path
+) -> None:
+    # The documents' texts ship in the wheel (data/documents/), not as graphs.
+    code = (
+        "from sdkg import documents as d; "
+        "e = d.document('https://w3id.org/sdkg/id/cas-twas-science-diplomacy-essay'); "
+        "print(e.path); print(d.find_passage('Cradle of Scientific Elites', e).found)"
+    )
+    env = {"PYTHONPATH": str(installed), "PATH": "/usr/bin:/bin"}
+    run = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stderr
+    path, found = run.stdout.split()
+    assert Path(path).is_relative_to(installed)
+    assert found == "True"
+
+
 def test_installed_wheel_serves_pages_and_vendored_assets(installed: Path, start_server) -> None:
     server = start_server("--memory", env={"PYTHONPATH": str(installed)})
     home = requests.get(server.base, timeout=30)

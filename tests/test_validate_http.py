@@ -71,14 +71,17 @@ SECOND_FOUNDING_DATE = (
     + """
 id:cas schema:foundingDate "1950"^^xsd:gYear .
 [] a sdkg:Evidence ; rdf:subject id:cas ; rdf:predicate schema:foundingDate ;
-   rdf:object "1950"^^xsd:gYear ; dcterms:source id:cas-twas-science-diplomacy-essay ;
+   rdf:object "1950"^^xsd:gYear ; dcterms:source id:cas-history-page ;
    prov:value "CAS was founded in 1950" .
+id:cas-history-page a foaf:Document ; rdfs:label "A page on the history of CAS"@en ;
+   foaf:homepage <https://example.org/cas-history> .
 """
 )
 
 
 def test_second_founding_date_for_cas_fails_naming_both_values(server):
-    found = results(validate(server, SECOND_FOUNDING_DATE))
+    # (The quote of the new document cannot be checked: an Info result, not counted here.)
+    found = [r for r in results(validate(server, SECOND_FOUNDING_DATE)) if r["severity"] != "Info"]
     assert len(found) == 1
     result = found[0]
     assert result["focus_node"] == ID + "cas"
@@ -98,10 +101,11 @@ def test_new_fact_about_existing_cas_sees_its_existing_triples(server):
     # CAS's label, names and sources are in the graph, not in the submission:
     # without them every sh:minCount on CAS would fail.
     body = PREFIXES + (
-        'id:cas sdkg:nickname "The Academy"@en .\n'
+        'id:cas sdkg:nickname "the national scientific think tank"@en .\n'
         "[] a sdkg:Evidence ; rdf:subject id:cas ; rdf:predicate sdkg:nickname ;\n"
-        '   rdf:object "The Academy"@en ; dcterms:source id:cas-twas-science-diplomacy-essay ;\n'
-        '   prov:value "The Academy" .\n'
+        '   rdf:object "the national scientific think tank"@en ;\n'
+        "   dcterms:source id:cas-twas-science-diplomacy-essay ;\n"
+        '   prov:value "functioning as the national scientific think tank" .\n'
     )
     report = validate(server, body).json()
     assert report["results"] == []
@@ -213,7 +217,11 @@ def test_report_negotiation_json_turtle_html(server):
 def test_turtle_report_has_only_the_submissions_results(server):
     turtle = validate(server, SECOND_FOUNDING_DATE, headers={"Accept": "text/turtle"})
     graph = Graph().parse(data=turtle.text, format="turtle")
-    found = list(graph.subjects(RDF.type, SH.ValidationResult))
+    found = [
+        r
+        for r in graph.subjects(RDF.type, SH.ValidationResult)
+        if (r, SH.resultSeverity, SH.Info) not in graph
+    ]
     assert len(found) == 1
     message = str(graph.value(found[0], SH.resultMessage))
     assert "1949" in message and "1950" in message

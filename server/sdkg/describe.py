@@ -132,10 +132,8 @@ def void_description(store: GraphStore, base_url: str) -> Graph:
     graph.add((dataset, VOID.distinctObjects, count(
         "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?s ?p ?o }")))  # fmt: skip
 
-    for row in _select(store, (
-        "SELECT ?l WHERE { ?x <http://purl.org/dc/terms/license> ?l } ORDER BY ?l LIMIT 1"
-    )):  # fmt: skip
-        graph.add((dataset, DCTERMS.license, URIRef(row["l"])))
+    for licence in _dataset_licences(store, graph, dataset, here):
+        graph.add((dataset, DCTERMS.license, licence))
     for row in _select(store, (
         "SELECT DISTINCT ?s WHERE { ?s ?p ?o "
         f'FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{ENTITY_SPACE}")) }} ORDER BY ?s LIMIT 3'
@@ -182,3 +180,39 @@ def void_description(store: GraphStore, base_url: str) -> Graph:
         graph.add((linkset, VOID.linkPredicate, URIRef(row["p"])))
         graph.add((linkset, VOID.triples, Literal(int(row["n"]), datatype=XSD.integer)))
     return graph
+
+
+#: The IRI a data file may use to state the licence of the whole dataset.
+DATASET_IRI = namespaces.BASE + "dataset"
+
+
+def _dataset_licences(store: GraphStore, graph: Graph, dataset: URIRef, here: str) -> list[URIRef]:
+    """Add one ``void:subset`` per named graph that states its own licence, with that
+    licence; return the licence(s) of the dataset as a whole.
+
+    A named graph states its licence about itself (``GRAPH ?g { ?g dcterms:license ?l }``):
+    the curated data, the ontology and the ROR cache each have their own. The dataset as a
+    whole gets the licence stated for :data:`DATASET_IRI` if there is one, else the one
+    licence all graphs share, else none: the subsets say which part is under which.
+    """
+    rows = _select(store, (
+        "SELECT ?g ?l (COUNT(*) AS ?n) WHERE { "
+        "GRAPH ?g { ?g <http://purl.org/dc/terms/license> ?l } GRAPH ?g { ?s ?p ?o } } "
+        "GROUP BY ?g ?l ORDER BY ?g ?l"
+    ))  # fmt: skip
+    for row in rows:
+        name = row["g"]
+        local = name[len(namespaces.GRAPH) :] if name.startswith(namespaces.GRAPH) else name
+        subset = URIRef(f"{here}#graph-{local.replace('/', '-')}")
+        graph.add((dataset, VOID.subset, subset))
+        graph.add((subset, RDF.type, VOID.Dataset))
+        graph.add((subset, SD.name, URIRef(name)))
+        graph.add((subset, DCTERMS.license, URIRef(row["l"])))
+        graph.add((subset, VOID.triples, Literal(int(row["n"]), datatype=XSD.integer)))
+    stated = _select(
+        store, f"SELECT DISTINCT ?l WHERE {{ <{DATASET_IRI}> <{DCTERMS.license}> ?l }} ORDER BY ?l"
+    )
+    if stated:
+        return [URIRef(row["l"]) for row in stated]
+    shared = {row["l"] for row in rows}
+    return [URIRef(shared.pop())] if len(shared) == 1 else []

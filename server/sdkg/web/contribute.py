@@ -34,6 +34,7 @@ from sdkg.contributions import (
     check_idempotency_key,
 )
 from sdkg.echo import shorten
+from sdkg.gate import quotes
 from sdkg.protocol import ProtocolError, negotiate
 from sdkg.rdfio import (
     FORMAT_BY_MEDIA_TYPE,
@@ -360,7 +361,13 @@ def contribute() -> Response:
         contribution.triples,
         contribution.contributor,
     )
-    response = jsonify({**contribution.to_json(), "report": validation.to_json()})
+    response = jsonify(
+        {
+            **contribution.to_json(),
+            "quotes_not_verified": _unverified_quotes(submitted.graph),
+            "report": validation.to_json(),
+        }
+    )
     response.status_code = 201
     response.headers["Location"] = contribution.location
     if isinstance(validation, Replayed):
@@ -390,13 +397,33 @@ def get_contribution(contribution_id: str) -> Response:
     fmt = negotiate(request.accept_mimetypes, request.args.get("format"), "graph", html=True)
     if fmt.kind == "html":
         turtle = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=CONTRIBUTION_PREFIXES)
+        graph = Graph().parse(
+            data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt"
+        )
         page = render_template_string(
-            _CONTRIBUTION_PAGE, id=contribution_id, turtle=turtle.decode("utf-8")
+            _CONTRIBUTION_PAGE,
+            id=contribution_id,
+            turtle=turtle.decode("utf-8"),
+            unverified=_unverified_quotes(graph),
+            not_verified=quotes.NOT_VERIFIED,
         )
         return Response(page, content_type="text/html; charset=utf-8")
     prefixes = CONTRIBUTION_PREFIXES if fmt.oxigraph == ox.RdfFormat.TURTLE else None
     body = ox.serialize(triples, format=fmt.oxigraph, prefixes=prefixes)
     return Response(body, content_type=f"{fmt.media_type}; charset=utf-8")
+
+
+def _unverified_quotes(graph: Graph) -> list[dict[str, str]]:
+    """The quotes of ``graph`` whose document has no text in the repository (unchecked)."""
+    return [
+        {
+            "subject": str(q.about),
+            "source": str(q.source),
+            "quote": str(q.words),
+            "status": quotes.NOT_VERIFIED,
+        }
+        for q in quotes.unverified_quotes(graph)
+    ]
 
 
 @blueprint.route("/contributions/<contribution_id>", methods=["DELETE"])
@@ -455,4 +482,9 @@ _REPORT_PAGE = (
 
 _CONTRIBUTION_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>sdkg contribution {{ id }}</title></head>
-<body><h1>Contribution {{ id }}</h1><pre>{{ turtle }}</pre></body></html>"""
+<body><h1>Contribution {{ id }}</h1>
+{% if unverified %}<h2>Quotes not checked</h2>
+<p>The repository holds no text of these documents: their quotes could not be checked.</p>
+<ul>{% for q in unverified %}<li><strong>{{ not_verified }}</strong>: “{{ q.quote }}”
+(<code>{{ q.source }}</code>, about <code>{{ q.subject }}</code>)</li>{% endfor %}</ul>
+{% endif %}<pre>{{ turtle }}</pre></body></html>"""

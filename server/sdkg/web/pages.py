@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, render_template, request
 
+from sdkg.namespaces import EXTERNAL_GRAPH, GRAPH
 from sdkg.web import cached, state
 from sdkg.web.examples import examples, grouped
 from sdkg.web.labels import LabelIndex, build_label_index
@@ -70,19 +71,23 @@ def _overview() -> dict[str, Any]:
         )
     ]
     licences = []
+    # The ontology and the curated data graphs state the project's licence (each graph
+    # about itself); source records and external caches state theirs.
     for row in store.query(
-        "SELECT ?licence (COUNT(DISTINCT ?x) AS ?n) (SAMPLE(?x) AS ?example) WHERE { "
-        "?x <http://purl.org/dc/terms/license> ?licence } GROUP BY ?licence ORDER BY DESC(?n)"
+        "SELECT ?licence (COUNT(DISTINCT ?x) AS ?n) (MAX(?own) AS ?ours) WHERE { "
+        "?x <http://purl.org/dc/terms/license> ?licence "
+        f'BIND(IF(?x = <{ONTOLOGY_NS}> || (STRSTARTS(STR(?x), "{GRAPH}") '
+        f'&& !STRSTARTS(STR(?x), "{EXTERNAL_GRAPH}")), 1, 0) AS ?own) }} '
+        "GROUP BY ?licence ORDER BY DESC(?n)"
     ):
         iri = row["licence"].value
+        ours = row["ours"].value == "1"
         applies = (
-            "the ontology and the project's data"
-            if row["example"].value == ONTOLOGY_NS
-            else f"{row['n'].value} source records"
+            "the ontology and the project's data" if ours else f"{row['n'].value} source records"
         )
         entry = {"iri": iri, "name": LICENCE_NAMES.get(iri, iri), "applies": applies}
         # The ontology's licence is the project's: it comes first.
-        licences.insert(0 if row["example"].value == ONTOLOGY_NS else len(licences), entry)
+        licences.insert(0 if ours else len(licences), entry)
     graphs = store.graphs()
     return {
         "kinds": sorted(kinds.items(), key=lambda item: (-item[1], item[0])),
