@@ -227,10 +227,14 @@ def require_types(
     locations: Mapping[Node, SourceLocation],
 ) -> ValidationReport:
     """Add a violation for each subject that has no ``rdf:type`` in the submission or graph."""
+    # The project's named graphs are described (a data file states its graph's licence)
+    # but are not entities; contributions cannot describe them (reserved subjects).
     untyped = [
         s
         for s in set(submission.subjects())
-        if (s, RDF.type, None) not in submission and (s, RDF.type, None) not in closure
+        if (s, RDF.type, None) not in submission
+        and (s, RDF.type, None) not in closure
+        and not str(s).startswith(namespaces.GRAPH)
     ]
     if not untyped:
         return report

@@ -99,7 +99,9 @@ def add_findings(
     graph = report.graph
     root = graph.value(None, RDF.type, SH.ValidationReport, any=True)
     results = list(report.results)
-    for finding in findings:
+    # One result per distinct finding: four evidence nodes quoting one unverifiable
+    # sentence are one thing to know, not four.
+    for finding in dict.fromkeys(findings):
         shape = URIRef(namespaces.SHAPES + "Gate" + finding.rule)
         where = locations.get(finding.focus_node)
         results.append(
