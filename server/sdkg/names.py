@@ -1,0 +1,383 @@
+"""The name index: every name the data gives an entity, and ranked, typo-tolerant look-up.
+
+One index serves the site search (``/search`` and the header's autocomplete), the
+reconciliation service (``/reconcile``) and the CSV intake (a row naming "Chinese
+Academy of Sciences" adds to ``id:cas``): one way to find a thing by its name.
+
+What is indexed: every literal of :data:`NAME_PREDICATES` (official names, the essay's
+names, acronyms, alternate, other-language and Chinese labels) on our entities and
+ontology terms, and the names an external record linked by ``owl:sameAs`` gives them
+(a ROR alias).
+
+How a query is matched (:meth:`NameIndex.search`):
+
+1. Names and queries are *folded* (:func:`fold`): accents, case and punctuation go,
+   "the", "of", "and" go, British and American spellings meet ("centre" = "center"),
+   Chinese, Japanese and Korean text becomes one word per character.
+2. Each query word is looked up in the index's vocabulary of name words
+   (:class:`WordIndex`): the same word, a word within a small edit distance (one typo in
+   four letters, two in eight, transpositions count as one: "Salaam", "TWSA"), or a word
+   it begins (autocomplete: "heidel"). A word is never found *inside* another word, so
+   "bridge" does not find Cambridge.
+3. Each name holding any found word is scored 0-100 by how much of the query it covers
+   and how much of the name the query covers (so "Abdus Salam" ranks the person before
+   the centre named after him), with word order free (:func:`score_name`).
+
+The vocabulary look-up is the one step that grows with the data. It sits behind
+:class:`WordIndex` so that a full-text index (SQLite FTS5 with its trigram tokenizer,
+which answers "words near this one" from disk) can replace the in-memory scan at scale
+without changing the scoring.
+
+The index is rebuilt per store generation (see :func:`sdkg.web.cached`): a contribution
+that lands is searchable on the next request.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from sdkg import namespaces
+from sdkg.store import GraphStore
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
+SKOS_ALT = "http://www.w3.org/2004/02/skos/core#altLabel"
+SKOS_NOTATION = "http://www.w3.org/2004/02/skos/core#notation"
+ACRONYM = namespaces.ONTOLOGY + "acronym"
+SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
+SUBCLASS_OF = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
+
+#: Predicates whose literal values name a thing, best display name first.
+NAME_PREDICATES = (
+    RDFS_LABEL,
+    SKOS_PREF,
+    "http://xmlns.com/foaf/0.1/name",
+    "https://schema.org/name",
+    "http://purl.org/dc/terms/title",
+    SKOS_ALT,
+    ACRONYM,
+    "https://schema.org/alternateName",
+    namespaces.ONTOLOGY + "nickname",
+    SKOS_NOTATION,
+)
+#: Predicates whose values are short forms: matched as one word, typos only by transposition
+#: or one letter in four.
+ACRONYM_PREDICATES = frozenset({ACRONYM, SKOS_NOTATION})
+
+#: Words that carry no identity in a name ("The World Academy", "University of ...").
+STOP_WORDS = frozenset({"the", "of", "and", "a", "an", "for", "on", "in", "at", "de"})
+#: Spellings that differ between English variants; folded to one.
+SPELLINGS = {
+    "centre": "center",
+    "centres": "centers",
+    "organisation": "organization",
+    "organisations": "organizations",
+    "programme": "program",
+    "programmes": "programs",
+}
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+#: Score of a name equal to the query (after folding), and what partial matches earn.
+EXACT = 100.0
+_PREFIX_CREDIT = 0.85  # "heidel" for "heidelberg"
+_TYPO_COST = 0.15  # per edit
+
+
+def fold(text: str) -> list[str]:
+    """The words of ``text`` as the index compares them (see the module docstring).
+
+    >>> fold("The Abdus Salam International Centre for Theoretical Physics")
+    ['abdus', 'salam', 'international', 'center', 'theoretical', 'physics']
+    >>> fold("中国科学院")
+    ['中', '国', '科', '学', '院']
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    kept = []
+    for char in decomposed:
+        category = unicodedata.category(char)
+        if category.startswith("M"):
+            continue  # combining accents: "é" matches "e"
+        if _CJK.match(char):
+            kept.append(f" {char} ")  # no spaces between CJK words: each character is one
+        elif char in "'’":
+            continue  # "People's" -> "peoples"
+        else:
+            kept.append(" " if category[0] in "PSZC" else char)
+    words = "".join(kept).casefold().split()
+    meaningful = [SPELLINGS.get(w, w) for w in words if w not in STOP_WORDS]
+    return meaningful or words  # a query of only stop words still means something
+
+
+def folded(text: str) -> str:
+    """:func:`fold` joined by spaces: the form two names are compared in for equality."""
+    return " ".join(fold(text))
+
+
+def allowed_typos(word: str) -> int:
+    """Edits a word of this length may differ by and still match: 0 up to 3 letters,
+    1 from 4, 2 from 8 (CJK characters never)."""
+    if _CJK.match(word) or len(word) < 4:
+        return 0
+    return 1 if len(word) < 8 else 2
+
+
+@dataclass(frozen=True)
+class Name:
+    """One name of one thing, as the data gives it."""
+
+    iri: str
+    text: str
+    language: str
+    predicate: str
+    words: tuple[str, ...]
+
+    @property
+    def is_acronym(self) -> bool:
+        """An acronym: by its predicate, or a short all-capitals single word ("PRC")."""
+        if self.predicate in ACRONYM_PREDICATES:
+            return True
+        return " " not in self.text and 2 <= len(self.text) <= 8 and self.text.isupper()
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A thing found for a query: its display name, the name that matched, and the score."""
+
+    iri: str
+    name: str
+    matched: str
+    score: float
+    #: The whole folded query equals the folded matched name.
+    exact: bool
+    #: The matched name is an acronym.
+    acronym: bool
+
+
+class WordIndex:
+    """The vocabulary of name words, and which words a query word finds.
+
+    In memory: rapidfuzz scans the vocabulary in C (tens of thousands of words a
+    millisecond). This is the seam for a disk-backed full-text index (FTS5 trigram).
+    """
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self.words = sorted(set(words))
+
+    def lookup(self, word: str, *, prefix: bool) -> dict[str, float]:
+        """Words of the vocabulary ``word`` finds, each with a credit in (0, 1]."""
+        found: dict[str, float] = {}
+        typos = allowed_typos(word)
+        if typos:
+            for other, distance, _ in process.extract_iter(
+                word, self.words, scorer=OSA.distance, score_cutoff=typos
+            ):
+                # A short vocabulary word may not be found through typos of a long one.
+                if allowed_typos(other) >= distance:
+                    found[other] = 1.0 - _TYPO_COST * distance
+        elif word in self.words_set:
+            found[word] = 1.0
+        if prefix and len(word) >= 2 and not _CJK.match(word):
+            for other in self._starting_with(word):
+                found.setdefault(other, _PREFIX_CREDIT)
+        return found
+
+    @property
+    def words_set(self) -> frozenset[str]:
+        """The vocabulary as a set (built once)."""
+        cached = self.__dict__.get("_set")
+        if cached is None:
+            cached = self.__dict__["_set"] = frozenset(self.words)
+        return cached
+
+    def _starting_with(self, word: str) -> list[str]:
+        from bisect import bisect_left
+
+        start = bisect_left(self.words, word)
+        found = []
+        for other in self.words[start:]:
+            if not other.startswith(word):
+                break
+            if other != word:
+                found.append(other)
+        return found
+
+
+def score_name(query: list[str], name: Name, credits: list[dict[str, float]]) -> float:
+    """How well ``name`` answers ``query`` (0-100), word order free.
+
+    ``credits[i]`` maps the vocabulary words query word ``i`` finds to their credit.
+    Each query word takes its best name word (each name word used once); the score
+    weighs the share of the query covered (70 %) and of the name covered (30 %), and
+    an exact equality of the folded forms scores :data:`EXACT`.
+    """
+    if list(name.words) == query:
+        return EXACT
+    if sorted(name.words) == sorted(query):
+        return EXACT - 2  # the same words in another order
+    used: set[int] = set()
+    covered = 0.0
+    for found in credits:
+        best, best_at = 0.0, -1
+        for position, word in enumerate(name.words):
+            credit = found.get(word, 0.0)
+            if position not in used and credit > best:
+                best, best_at = credit, position
+        if best_at >= 0:
+            used.add(best_at)
+            covered += best
+    if not used:
+        return 0.0
+    query_share = covered / len(query)
+    name_share = covered / len(name.words)
+    return round(100 * (0.7 * query_share + 0.3 * name_share) * 0.97, 1)
+
+
+@dataclass
+class NameIndex:
+    """Every name of every indexed thing, its display name and its types."""
+
+    names: list[Name] = field(default_factory=list)
+    #: The name to show for each thing.
+    display: dict[str, str] = field(default_factory=dict)
+    #: Each thing's types, with every superclass of them.
+    types: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._postings: dict[str, list[int]] = defaultdict(list)
+        self._exact: dict[str, list[int]] = defaultdict(list)
+        for position, name in enumerate(self.names):
+            for word in set(name.words):
+                self._postings[word].append(position)
+            self._exact[" ".join(name.words)].append(position)
+        self.words = WordIndex(self._postings)
+
+    def names_of(self, iri: str) -> list[Name]:
+        """Every name of ``iri`` in the index."""
+        return [name for name in self.names if name.iri == iri]
+
+    def exact(self, text: str) -> list[Name]:
+        """The names equal to ``text`` once folded (any thing, any predicate)."""
+        return [self.names[i] for i in self._exact.get(folded(text), [])]
+
+    def search(
+        self,
+        text: str,
+        *,
+        limit: int = 20,
+        types: Iterable[str] | None = None,
+        prefix: bool = True,
+        minimum: float = 40.0,
+    ) -> list[Candidate]:
+        """Things whose names answer ``text``, best first (one candidate per thing).
+
+        ``types``: keep only things of one of these classes (subclasses count).
+        ``prefix``: a query word may be the beginning of a name word (autocomplete).
+        ``minimum``: leave out candidates scoring below it.
+        """
+        query = fold(text)
+        if not query:
+            return []
+        wanted = frozenset(types) if types else None
+        credits = [self.words.lookup(word, prefix=prefix) for word in query]
+        seen: set[int] = set()
+        for found in credits:
+            for word in found:
+                seen.update(self._postings[word])
+        best: dict[str, Candidate] = {}
+        joined = " ".join(query)
+        for position in seen:
+            name = self.names[position]
+            if wanted is not None and not (self.types.get(name.iri, frozenset()) & wanted):
+                continue
+            score = score_name(query, name, credits)
+            if score < minimum:
+                continue
+            candidate = Candidate(
+                iri=name.iri,
+                name=self.display.get(name.iri, name.text),
+                matched=name.text,
+                score=score,
+                exact=" ".join(name.words) == joined,
+                acronym=name.is_acronym,
+            )
+            held = best.get(name.iri)
+            if held is None or _better(candidate, held):
+                best[name.iri] = candidate
+        ranked = sorted(best.values(), key=lambda c: (-c.score, len(c.name), c.name.casefold()))
+        return ranked[:limit]
+
+
+def _better(new: Candidate, old: Candidate) -> bool:
+    """Prefer the higher score; on a tie the display name itself, then the shorter name."""
+    if new.score != old.score:
+        return new.score > old.score
+    if (new.matched == new.name) != (old.matched == old.name):
+        return new.matched == new.name
+    return len(new.matched) < len(old.matched)
+
+
+def build_name_index(store: GraphStore) -> NameIndex:
+    """Read every name of our entities and ontology terms from ``store``."""
+    values = " ".join(f"<{p}>" for p in NAME_PREDICATES)
+    own = (namespaces.ENTITY, namespaces.ONTOLOGY)
+    collected: dict[str, dict[tuple[str, str, str], None]] = defaultdict(dict)
+    for row in store.query(
+        f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o "
+        "FILTER(isIRI(?s) && isLiteral(?o)) }"
+    ):
+        literal = row["o"]
+        collected[row["s"].value][(literal.value, literal.language or "", row["p"].value)] = None
+    # Names an external record gives one of our entities (a ROR alias) find it too.
+    for row in store.query(
+        f"SELECT DISTINCT ?s ?p ?o WHERE {{ ?s <{SAME_AS}> ?ext . VALUES ?p {{ {values} }} "
+        f'?ext ?p ?o FILTER(isLiteral(?o) && STRSTARTS(STR(?s), "{namespaces.ENTITY}")) }}'
+    ):
+        literal = row["o"]
+        collected[row["s"].value][(literal.value, literal.language or "", SKOS_ALT)] = None
+
+    names: list[Name] = []
+    display: dict[str, str] = {}
+    for iri, found in collected.items():
+        if not iri.startswith(own):
+            continue
+        for text, language, predicate in found:
+            words = tuple(fold(text))
+            if words:
+                names.append(Name(iri, text, language, predicate, words))
+        display[iri] = _display_name(list(found))
+    return NameIndex(names=names, display=display, types=_types(store))
+
+
+def _display_name(found: list[tuple[str, str, str]]) -> str:
+    """English rdfs:label first, then the other name predicates in order."""
+
+    def rank(entry: tuple[str, str, str]) -> tuple[int, int]:
+        _, language, predicate = entry
+        preference = 0 if language == "en" else 1 if language == "" else 2
+        return (NAME_PREDICATES.index(predicate), preference)
+
+    return min(found, key=rank)[0]
+
+
+def _types(store: GraphStore) -> dict[str, frozenset[str]]:
+    supers: dict[str, set[str]] = defaultdict(set)
+    for row in store.query(
+        f"SELECT DISTINCT ?c ?super WHERE {{ ?c <{SUBCLASS_OF}>+ ?super FILTER(isIRI(?super)) }}"
+    ):
+        supers[row["c"].value].add(row["super"].value)
+    types: dict[str, set[str]] = defaultdict(set)
+    for row in store.query(
+        f"SELECT DISTINCT ?s ?t WHERE {{ ?s <{RDF_TYPE}> ?t "
+        f'FILTER(isIRI(?s) && isIRI(?t) && STRSTARTS(STR(?s), "{namespaces.ENTITY}")) }}'
+    ):
+        kind = row["t"].value
+        types[row["s"].value].update({kind, *supers.get(kind, ())})
+    return {iri: frozenset(found) for iri, found in types.items()}
