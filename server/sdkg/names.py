@@ -249,6 +249,10 @@ class NameIndex:
     display: dict[str, str] = field(default_factory=dict)
     #: Each thing's types, with every superclass of them.
     types: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: Each thing's types as the data states them.
+    direct_types: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: Each class's superclasses.
+    supers: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._postings: dict[str, list[int]] = defaultdict(list)
@@ -353,7 +357,13 @@ def build_name_index(store: GraphStore) -> NameIndex:
             if words:
                 names.append(Name(iri, text, language, predicate, words))
         display[iri] = _display_name(list(found))
-    return NameIndex(names=names, display=display, types=_types(store))
+    supers = _superclasses(store)
+    direct = _direct_types(store)
+    types = {
+        iri: frozenset({*kinds, *(s for kind in kinds for s in supers.get(kind, ()))})
+        for iri, kinds in direct.items()
+    }
+    return NameIndex(names=names, display=display, types=types, direct_types=direct, supers=supers)
 
 
 def _display_name(found: list[tuple[str, str, str]]) -> str:
@@ -367,17 +377,20 @@ def _display_name(found: list[tuple[str, str, str]]) -> str:
     return min(found, key=rank)[0]
 
 
-def _types(store: GraphStore) -> dict[str, frozenset[str]]:
+def _superclasses(store: GraphStore) -> dict[str, frozenset[str]]:
     supers: dict[str, set[str]] = defaultdict(set)
     for row in store.query(
         f"SELECT DISTINCT ?c ?super WHERE {{ ?c <{SUBCLASS_OF}>+ ?super FILTER(isIRI(?super)) }}"
     ):
         supers[row["c"].value].add(row["super"].value)
+    return {iri: frozenset(found) for iri, found in supers.items()}
+
+
+def _direct_types(store: GraphStore) -> dict[str, frozenset[str]]:
     types: dict[str, set[str]] = defaultdict(set)
     for row in store.query(
         f"SELECT DISTINCT ?s ?t WHERE {{ ?s <{RDF_TYPE}> ?t "
         f'FILTER(isIRI(?s) && isIRI(?t) && STRSTARTS(STR(?s), "{namespaces.ENTITY}")) }}'
     ):
-        kind = row["t"].value
-        types[row["s"].value].update({kind, *supers.get(kind, ())})
+        types[row["s"].value].add(row["t"].value)
     return {iri: frozenset(found) for iri, found in types.items()}

@@ -63,7 +63,7 @@ def create_app(
     (handy for tests and embedding); ``sdkg serve`` passes one per worker process.
     """
     from sdkg import limits, metrics
-    from sdkg.web import contribute, editor, entity, ontology_docs, pages, sparql
+    from sdkg.web import contribute, editor, entity, ontology_docs, pages, reconcile, sparql
 
     app = Flask(__name__)
     # Bodies larger than any acceptable query (percent-encoding can triple its size)
@@ -84,6 +84,7 @@ def create_app(
         app.register_blueprint(blueprint)
     app.after_request(_security_headers)
     contribute.init_app(app, settings)
+    app.register_blueprint(reconcile.blueprint)
     _register_error_handlers(app)
     return app
 
