@@ -63,7 +63,9 @@ def create_app(
     (handy for tests and embedding); ``sdkg serve`` passes one per worker process.
     """
     from sdkg import limits, metrics
-    from sdkg.web import contribute, editor, entity, ontology_docs, pages, reconcile, sparql
+    from sdkg.web import contribute, editor, entity, ontology_docs, pages, sparql
+    from sdkg.web.exports import blueprint as exports_blueprint
+    from sdkg.web.reconcile import blueprint as reconcile_blueprint
 
     app = Flask(__name__)
     # Bodies larger than any acceptable query (percent-encoding can triple its size)
@@ -84,7 +86,8 @@ def create_app(
         app.register_blueprint(blueprint)
     app.after_request(_security_headers)
     contribute.init_app(app, settings)
-    app.register_blueprint(reconcile.blueprint)
+    app.register_blueprint(reconcile_blueprint)
+    app.register_blueprint(exports_blueprint)
     _register_error_handlers(app)
     return app
 
