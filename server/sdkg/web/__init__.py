@@ -64,6 +64,7 @@ def create_app(
     """
     from sdkg import limits, metrics
     from sdkg.web import contribute, editor, entity, ontology_docs, pages, sparql
+    from sdkg.web.csv_contribute import blueprint as csv_blueprint
     from sdkg.web.exports import blueprint as exports_blueprint
     from sdkg.web.reconcile import blueprint as reconcile_blueprint
 
@@ -88,6 +89,7 @@ def create_app(
     contribute.init_app(app, settings)
     app.register_blueprint(reconcile_blueprint)
     app.register_blueprint(exports_blueprint)
+    app.register_blueprint(csv_blueprint)
     _register_error_handlers(app)
     return app
 
