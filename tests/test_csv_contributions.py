@@ -18,6 +18,7 @@ import sys
 import pytest
 import requests
 from contributing import TOKEN, write_tokens
+from sheets_support import sparql_json
 
 ID = "https://w3id.org/sdkg/id/"
 ESSAY = "CAS TWAS Science Diplomacy"
@@ -66,23 +67,11 @@ def post(server, path: str, body: bytes, token: str | None = TOKEN, **params) ->
 
 
 def ask(server, query: str) -> bool:
-    response = requests.get(
-        server.sparql,
-        params={"query": query},
-        headers={"Accept": "application/sparql-results+json"},
-    )
-    assert response.status_code == 200, response.text
-    return response.json()["boolean"]
+    return sparql_json(server, query)["boolean"]
 
 
 def select(server, query: str) -> list[dict]:
-    response = requests.get(
-        server.sparql,
-        params={"query": query},
-        headers={"Accept": "application/sparql-results+json"},
-    )
-    assert response.status_code == 200, response.text
-    return response.json()["results"]["bindings"]
+    return sparql_json(server, query)["results"]["bindings"]
 
 
 def count_contributions(server) -> int:

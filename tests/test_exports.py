@@ -16,11 +16,10 @@ from html import unescape
 import openpyxl
 import pytest
 import requests
-from rdflib import Graph
 from rdflib.namespace import RDFS
+from sheets_support import bundled_data, sparql_json
 
 from sdkg.named_queries import list_queries
-from sdkg.resources import bundled_path
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 QUERIES = list_queries()
@@ -33,20 +32,8 @@ def server(start_server):
 
 @pytest.fixture(scope="module")
 def labels() -> dict[str, str]:
-    graph = Graph()
-    for path in sorted(bundled_path("data").glob("*.ttl")):
-        graph.parse(path, format="turtle")
+    graph = bundled_data()
     return {str(s): str(o) for s, o in graph.subject_objects(RDFS.label) if o.language == "en"}
-
-
-def endpoint_json(server, query: str) -> dict:
-    response = requests.get(
-        server.sparql,
-        params={"query": query},
-        headers={"Accept": "application/sparql-results+json"},
-    )
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 def workbook(body: bytes) -> openpyxl.Workbook:
@@ -59,7 +46,7 @@ def read_csv(body: bytes) -> list[list[str]]:
 
 @pytest.mark.parametrize("named", QUERIES, ids=[q.name for q in QUERIES])
 def test_every_named_query_downloads_as_csv_and_xlsx_with_the_endpoints_rows(server, named):
-    answer = endpoint_json(server, named.text)
+    answer = sparql_json(server, named.text)
     variables = answer["head"]["vars"]
     bindings = answer["results"]["bindings"]
 

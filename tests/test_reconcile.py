@@ -17,8 +17,7 @@ import requests
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDFS
 from reconcile_support import validate
-
-from sdkg.resources import bundled_path
+from sheets_support import bundled_data
 
 ID = "https://w3id.org/sdkg/id/"
 SCHEMA = "https://schema.org/"
@@ -32,10 +31,7 @@ def server(start_server):
 
 @pytest.fixture(scope="module")
 def data() -> Graph:
-    graph = Graph()
-    for path in sorted(bundled_path("data").glob("*.ttl")):
-        graph.parse(path, format="turtle")
-    return graph
+    return bundled_data()
 
 
 @pytest.fixture(scope="module")

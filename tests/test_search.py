@@ -16,8 +16,7 @@ import requests
 from contributing import PREFIXES, TOKEN, write_tokens
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS, SKOS
-
-from sdkg.resources import bundled_path
+from sheets_support import bundled_data
 
 ID = "https://w3id.org/sdkg/id/"
 ACRONYM = URIRef("https://w3id.org/sdkg/ontology#acronym")
@@ -35,10 +34,7 @@ def server(start_server, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def data() -> Graph:
-    graph = Graph()
-    for path in sorted(bundled_path("data").glob("*.ttl")):
-        graph.parse(path, format="turtle")
-    return graph
+    return bundled_data()
 
 
 def hits(server, q, **params):

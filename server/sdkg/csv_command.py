@@ -29,39 +29,23 @@ def check_locally(
 ) -> tuple[int, dict[str, Any]]:
     """Convert and validate the file against the local store: (exit status, report)."""
     from sdkg.closure import validate_against_graph
-    from sdkg.csv_intake import (
-        CsvIntakeError,
-        convert,
-        guess_template,
-        locate_results,
-        problems_report,
-        read_csv,
-        read_mapping,
-    )
+    from sdkg.csv_intake import CsvIntakeError, intake, problems_report, report
     from sdkg.names import build_name_index
     from sdkg.reconciliation import Reconciler, build_facts
     from sdkg.store import open_local_store
 
     body, mapping_text = _read_files(csv_path, mapping_path)
     store = open_local_store(settings, warm=False)
+    reconciler = Reconciler(build_name_index(store), build_facts(store))
     try:
-        table = read_csv(body)
-        if not template and not mapping_text:
-            template = guess_template(table.header)
-        mapping = read_mapping(mapping_text, template)
-        reconciler = Reconciler(build_name_index(store), build_facts(store))
-        conversion = convert(table, mapping, reconciler, store)
+        _, conversion = intake(body, mapping_text, template, reconciler, store)
     except CsvIntakeError as error:
         raise CommandError(f"{csv_path}: {error}") from None
-    report = problems_report(conversion)
-    if report["conforms"]:
+    validation = None
+    if problems_report(conversion)["conforms"]:
         validation = validate_against_graph(conversion.graph, store).to_json()
-        report = {
-            **validation,
-            "results": locate_results(validation["results"], conversion),
-            "rows": report["rows"],
-        }
-    return (EXIT_OK if report["conforms"] else EXIT_REFUSED), report
+    answer = report(conversion, validation)
+    return (EXIT_OK if answer["conforms"] else EXIT_REFUSED), answer
 
 
 def submit(

@@ -849,6 +849,25 @@ def convert(
     return _Converter(table, mapping, reconciler, store).run()
 
 
+def intake(
+    body: bytes,
+    mapping_text: str | None,
+    template: str | None,
+    reconciler: Reconciler,
+    store: GraphStore,
+) -> tuple[ColumnMapping, Conversion]:
+    """Read, map and convert a CSV file: the one path for HTTP and the command line.
+
+    Without a mapping or a template, the template is the one the columns tell.
+    Raises :class:`CsvIntakeError` for a file or mapping that cannot be used at all.
+    """
+    table = read_csv(body)
+    if not template and not mapping_text:
+        template = guess_template(table.header)
+    mapping = read_mapping(mapping_text, template)
+    return mapping, convert(table, mapping, reconciler, store)
+
+
 def identify(
     reconciler: Reconciler,
     text: str,
@@ -936,6 +955,19 @@ def locate_results(results: list[dict[str, Any]], conversion: Conversion) -> lis
         located.append(entry)
     located.sort(key=lambda r: (r["row"] or 0, r["column"] or ""))
     return located
+
+
+def report(conversion: Conversion, validation: dict[str, Any] | None) -> dict[str, Any]:
+    """The report on a file: the problems in its cells (``validation`` None), or the
+    gate's report (its JSON) with each result located in a row and column; and what
+    each row became."""
+    if validation is None:
+        return problems_report(conversion)
+    return {
+        **validation,
+        "results": locate_results(validation["results"], conversion),
+        "rows": [o.to_json() for o in conversion.outcomes],
+    }
 
 
 def problems_report(conversion: Conversion) -> dict[str, Any]:

@@ -25,12 +25,9 @@ from sdkg.csv_intake import (
     ColumnMapping,
     Conversion,
     CsvIntakeError,
-    convert,
-    guess_template,
-    locate_results,
+    intake,
     problems_report,
-    read_csv,
-    read_mapping,
+    report,
     template_csv,
     template_mapping,
 )
@@ -72,11 +69,7 @@ def _read_request() -> tuple[bytes, str, ColumnMapping, Conversion]:
         mapping_text = mapping_file.read().decode("utf-8", errors="replace")
     template = request.args.get("template") or request.form.get("template") or None
     try:
-        table = read_csv(body)
-        if not template and not mapping_text:
-            template = guess_template(table.header)
-        mapping = read_mapping(mapping_text, template)
-        conversion = convert(table, mapping, reconciler(), state().store)
+        mapping, conversion = intake(body, mapping_text, template, reconciler(), state().store)
     except CsvIntakeError as error:
         raise ProtocolError(400, f"{name}: {error}") from None
     triples = _state().limits.max_triples
@@ -87,24 +80,13 @@ def _read_request() -> tuple[bytes, str, ColumnMapping, Conversion]:
     return body, name, mapping, conversion
 
 
-def _report(conversion: Conversion, validation_json: dict | None) -> dict:
-    """The report: cell problems, or the gate's results located in rows and columns."""
-    if validation_json is None:
-        return problems_report(conversion)
-    return {
-        **validation_json,
-        "results": locate_results(validation_json["results"], conversion),
-        "rows": [o.to_json() for o in conversion.outcomes],
-    }
-
-
 def validate_csv() -> Response:
     """``POST /validate`` for a CSV: the report, nothing stored."""
     _, _, _, conversion = _read_request()
     if problems_report(conversion)["conforms"] is False:
-        return jsonify(_report(conversion, None))
+        return jsonify(report(conversion, None))
     validation = validate_against_graph(conversion.graph, state().store)
-    return jsonify(_report(conversion, validation.to_json()))
+    return jsonify(report(conversion, validation.to_json()))
 
 
 def contribute_csv() -> Response:
@@ -112,7 +94,7 @@ def contribute_csv() -> Response:
     contributor = _authenticate()
     body, name, mapping, conversion = _read_request()
     if problems_report(conversion)["conforms"] is False:
-        response = jsonify(_report(conversion, None))
+        response = jsonify(report(conversion, None))
         response.status_code = 422
         return response
     if len(conversion.graph) == 0:
@@ -122,7 +104,7 @@ def contribute_csv() -> Response:
             {
                 "stored": False,
                 "message": "nothing new: the graph already states every fact of these rows",
-                "report": _report(conversion, None),
+                "report": report(conversion, None),
             }
         )
     note = request.headers.get(NOTE_HEADER) or request.form.get("note") or ""
@@ -141,15 +123,15 @@ def contribute_csv() -> Response:
         check=lambda: validate_against_graph(conversion.graph, store),
         accept=lambda v: v.report.conforms,
     )
-    report = _report(conversion, validation.to_json())
+    answer = report(conversion, validation.to_json())
     if contribution is None:
-        response = jsonify(report)
+        response = jsonify(answer)
         response.status_code = 422
         return response
     log.info(
-        "contribution %s accepted from %s: %d rows", contribution.id, name, len(report["rows"])
+        "contribution %s accepted from %s: %d rows", contribution.id, name, len(answer["rows"])
     )
-    response = jsonify({**contribution.to_json(), "report": report})
+    response = jsonify({**contribution.to_json(), "report": answer})
     response.status_code = 201
     response.headers["Location"] = contribution.location
     return response
