@@ -69,7 +69,8 @@ def labelled_sheet(table: Table, label_of: Callable[[str], str | None]) -> Sheet
     """The rows of ``table`` as cell values, with a label column after each IRI column.
 
     ``label_of(iri)`` gives the label of an IRI, or None when the graph has none; a label
-    column is added only where at least one IRI has a label. An ASK result is one cell.
+    column is added only where at least one IRI has a label and the query does not select
+    one itself (``?centreLabel`` for ``?centre``). An ASK result is one cell.
     """
     if table.kind == "ask":
         return Sheet(["answer"], [[bool(table.boolean)]])
@@ -84,7 +85,10 @@ def labelled_sheet(table: Table, label_of: Callable[[str], str | None]) -> Sheet
         columns.append((position, False))
         if links_here:
             links.add(len(header) - 1)
-        if any(label_of(iri) for iri in iris):
+        # A query that selects the label itself (?xLabel, the Wikidata habit) keeps its own.
+        own = {f"{variable.lower()}label", f"{variable.lower()}_label"}
+        own_label = own & {v.lower() for v in table.variables}
+        if not own_label and any(label_of(iri) for iri in iris):
             header.append(_free_name(f"{variable} label", table.variables))
             columns.append((position, True))
     rows = []
