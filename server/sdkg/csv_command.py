@@ -109,6 +109,8 @@ def format_report(report: dict[str, Any]) -> str:
             state = "new" if row["new"] else "existing"
             lines.append(f"row {row['row']}: {row['name']} -> {row['entity']} ({state})")
     summary = inner.get("summary", {})
+    if inner.get("conforms") and summary.get("triples") == 0:
+        lines.append("nothing new: the graph already states every fact of these rows")
     verdict = "conforms" if inner.get("conforms") else "does not conform"
     lines.append(
         f"{verdict}: {summary.get('violations', 0)} violation(s), "
