@@ -299,6 +299,7 @@ def test_a_csvw_metadata_mapping_is_understood(server):
         (b"Name,Source\nx,y\n", {"template": "organizations"}, 400, "'Quote'"),
         (b"Name,Source,Quote\n", {}, 400, "no rows"),
         (b"Name,Source,Quote\nx,y,z,extra\n", {}, 400, "row 2"),
+        (b"Name,Source,Quote\n" + b"x,y,z\n" * 2001, {}, 400, "at most 2000"),
     ],
 )
 def test_unusable_files_get_a_400_saying_what_to_do(server, body, params, status, words):

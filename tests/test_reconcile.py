@@ -216,6 +216,7 @@ def test_entity_suggest_completes_prefixes_and_finds_ids(server):
     page2 = requests.get(
         server.base + "reconcile/suggest/entity", params={"prefix": "Heidel", "cursor": 1}
     ).json()
+    validate(page2, "suggest-entities-response")
     assert [item["id"] for item in page2["result"]] == ids[1:]
 
 

@@ -114,6 +114,17 @@ def test_a_bad_limit_is_refused_with_a_message(server, limit):
     assert "limit" in response.text and "Traceback" not in response.text
 
 
+def test_a_pasted_paragraph_is_searched_by_its_first_sixteen_words(server):
+    first_words = (
+        "The Abdus Salam International Centre for Theoretical Physics in Trieste hosts "
+        "TWAS and works with UNESCO on physics teaching research training"
+    )
+    assert len(first_words.split()) - 5 == 16  # "The", "for", "in", "and", "on" do not count
+    found = hits(server, first_words)
+    assert found and found[0]["iri"] == ID + "ictp"
+    assert hits(server, first_words + " lorem ipsum" * 3000) == found
+
+
 def test_labels_in_the_data_are_what_the_search_shows(server, data):
     hit = hits(server, "USTC")[0]
     assert Literal(hit["label"], lang="en") in set(data.objects(URIRef(hit["iri"]), RDFS.label))

@@ -63,6 +63,8 @@ ID = Namespace(namespaces.ENTITY)
 SCHEMA = Namespace("https://schema.org/")
 ORGANIZATION = ORG.Organization
 DOCUMENT = FOAF.Document
+#: Most rows in one file (each row is looked up in the graph; split larger files).
+MAX_ROWS = 2000
 #: A name this close to an existing one, but not equal, is refused (probably a typo).
 NEAR_DUPLICATE = 85.0
 
@@ -352,6 +354,8 @@ def read_csv(body: bytes) -> Table:
         rows.append({title: cell.strip() for title, cell in zip(header, record, strict=False)})
     if not rows:
         raise CsvIntakeError("the CSV file has a header but no rows")
+    if len(rows) > MAX_ROWS:
+        raise CsvIntakeError(f"the file has {len(rows)} rows; send at most {MAX_ROWS} at a time")
     return Table(header, rows)
 
 

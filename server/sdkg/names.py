@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -85,6 +86,8 @@ SPELLINGS = {
 }
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
+#: Words of a query that count (a name is rarely longer; a pasted paragraph costs no more).
+MAX_QUERY_WORDS = 16
 #: Score of a name equal to the query (after folding), and what partial matches earn.
 EXACT = 100.0
 _PREFIX_CREDIT = 0.85  # "heidel" for "heidelberg"
@@ -170,6 +173,7 @@ class WordIndex:
 
     def __init__(self, words: Iterable[str]) -> None:
         self.words = sorted(set(words))
+        self._known = frozenset(self.words)
 
     def lookup(self, word: str, *, prefix: bool) -> dict[str, float]:
         """Words of the vocabulary ``word`` finds, each with a credit in (0, 1]."""
@@ -182,27 +186,17 @@ class WordIndex:
                 # A short vocabulary word may not be found through typos of a long one.
                 if allowed_typos(other) >= distance:
                     found[other] = 1.0 - _TYPO_COST * distance
-        elif word in self.words_set:
+        elif word in self._known:
             found[word] = 1.0
         if prefix and len(word) >= 2 and not _CJK.match(word):
             for other in self._starting_with(word):
                 found.setdefault(other, _PREFIX_CREDIT)
         return found
 
-    @property
-    def words_set(self) -> frozenset[str]:
-        """The vocabulary as a set (built once)."""
-        cached = self.__dict__.get("_set")
-        if cached is None:
-            cached = self.__dict__["_set"] = frozenset(self.words)
-        return cached
-
     def _starting_with(self, word: str) -> list[str]:
-        from bisect import bisect_left
-
-        start = bisect_left(self.words, word)
+        """The vocabulary words that begin with ``word`` (and are longer)."""
         found = []
-        for other in self.words[start:]:
+        for other in self.words[bisect_left(self.words, word) :]:
             if not other.startswith(word):
                 break
             if other != word:
@@ -286,7 +280,7 @@ class NameIndex:
         ``prefix``: a query word may be the beginning of a name word (autocomplete).
         ``minimum``: leave out candidates scoring below it.
         """
-        query = fold(text)
+        query = fold(text)[:MAX_QUERY_WORDS]
         if not query:
             return []
         wanted = frozenset(types) if types else None
