@@ -167,6 +167,7 @@ def _read_query(key: str, query: Any) -> tuple[str, list[str], list[Constraint],
     kinds = [kinds] if isinstance(kinds, str) else kinds
     if not isinstance(kinds, list) or not all(isinstance(k, str) for k in kinds):
         raise ReconciliationError(f"query {key!r}: 'type' must be a type id or a list of them")
+    kinds = [k for k in kinds if k.strip()]  # an empty type means none (some clients send "")
     limit = query.get("limit", 5)
     if not isinstance(limit, int | float) or isinstance(limit, bool) or limit < 1:
         raise ReconciliationError(f"query {key!r}: 'limit' must be a positive number")
