@@ -590,9 +590,7 @@ class _Converter:
             entity = entity or ID[explicit]
             self.taken.add(str(entity))
         else:
-            found, candidates = identify(
-                self.reconciler, name, str(ORGANIZATION), constraints, for_creation=True
-            )
+            found, candidates = identify(self.reconciler, name, str(ORGANIZATION), constraints)
             close = [c for c in candidates if c.score >= NEAR_DUPLICATE and not c.exact]
             if found is None and folded(name) in self.minted:
                 found = str(self.minted[folded(name)])
@@ -812,7 +810,7 @@ class _Converter:
         if found is None and folded(fellow_name) in self.minted:
             found = self.minted[folded(fellow_name)]
         if found is None:
-            iri, _ = identify(self.reconciler, fellow_name, str(FOAF.Person), for_creation=True)
+            iri, _ = identify(self.reconciler, fellow_name, str(FOAF.Person))
             found = URIRef(iri) if iri else None
         person = found or ID[self.new_slug(fellow_name, "person")]
         if found is None:
@@ -877,15 +875,12 @@ def identify(
     text: str,
     kind: str,
     constraints: Iterable[Constraint] = (),
-    *,
-    for_creation: bool = False,
 ) -> tuple[str | None, list[Result]]:
     """The one existing entity of class ``kind`` that ``text`` names, and the candidates.
 
     The reconciliation service's ``match`` decides; failing that, a single candidate whose
     name equals ``text`` and that no property contradicts (a spreadsheet naming "Chinese
     Academy of Sciences" means ``id:cas``: creating a second one is the worse mistake).
-    With ``for_creation`` the caller may create a new entity when nothing is found.
     """
     results = reconciler.reconcile(text, types=[kind], constraints=constraints, limit=5)
     sure = [r for r in results if r.match]
