@@ -24,9 +24,12 @@ How a query is matched (:meth:`NameIndex.search`):
    the centre named after him), with word order free (:func:`score_name`).
 
 The vocabulary look-up is the one step that grows with the data. It sits behind
-:class:`WordIndex` so that a full-text index (SQLite FTS5 with its trigram tokenizer,
-which answers "words near this one" from disk) can replace the in-memory scan at scale
-without changing the scoring.
+:class:`WordIndex` (``lookup(word, prefix=...) -> {vocabulary word: credit}``) so that a
+disk-backed index can replace the in-memory scan at scale without changing the scoring.
+A note for that index: SQLite FTS5's trigram tokenizer finds candidates for long words,
+but a transposed short word shares no trigram with the right one ("twsa": tws, wsa;
+"twas": twa, was), so it needs a deletion-neighbourhood table beside it (each word
+stored with its one-letter deletions: "tws" and "twa" are shared), as SymSpell does.
 
 The index is rebuilt per store generation (see :func:`sdkg.web.cached`): a contribution
 that lands is searchable on the next request.
