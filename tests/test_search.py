@@ -207,3 +207,50 @@ def test_header_autocomplete_is_an_accessible_combobox_that_navigates(server):
             assert errors == []
         finally:
             browser.close()
+
+
+# --------------------------------------------------------------------------- the word index
+
+
+def test_the_word_index_finds_exactly_what_a_scan_of_the_vocabulary_finds():
+    """The SQLite deletion-neighbourhood index against a brute-force scan (the oracle),
+    for every word of the bundled names and typos of each made four ways."""
+    import random
+
+    from rapidfuzz.distance import OSA
+
+    from sdkg.config import Settings
+    from sdkg.names import WordIndex, allowed_typos, build_name_index, fold
+    from sdkg.store import open_local_store
+
+    index = build_name_index(open_local_store(Settings(memory=True)))
+    vocabulary = sorted({word for name in index.names for word in fold(name.text)})
+    words = WordIndex(vocabulary)
+    assert len(words) == len(vocabulary) > 300
+
+    def scan(query: str, prefix: bool) -> dict[str, float]:
+        found = {}
+        for word in vocabulary:
+            distance = OSA.distance(query, word)
+            if distance <= allowed_typos(query) and allowed_typos(word) >= distance:
+                found[word] = 1.0 - 0.15 * distance
+        if prefix and len(query) >= 2 and not ("\u4e00" <= query[0] <= "\u9fff"):
+            for word in vocabulary:
+                if word.startswith(query) and word != query and word not in found:
+                    found[word] = 0.85
+        return found
+
+    chance = random.Random(15)
+    queries = set(vocabulary)
+    for word in vocabulary:
+        if len(word) < 3:
+            continue
+        i = chance.randrange(len(word) - 1)
+        queries.add(word[:i] + word[i + 1] + word[i] + word[i + 2 :])  # transposed
+        queries.add(word[:i] + word[i + 1 :])  # a letter dropped
+        queries.add(word[:i] + "x" + word[i:])  # a letter added
+        queries.add(word[:i] + "q" + word[i + 1 :])  # a letter changed
+        queries.add(word[: len(word) // 2])  # the beginning
+    for query in sorted(queries):
+        for prefix in (False, True):
+            assert words.lookup(query, prefix=prefix) == scan(query, prefix), (query, prefix)

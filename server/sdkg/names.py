@@ -23,13 +23,9 @@ How a query is matched (:meth:`NameIndex.search`):
    and how much of the name the query covers (so "Abdus Salam" ranks the person before
    the centre named after him), with word order free (:func:`score_name`).
 
-The vocabulary look-up is the one step that grows with the data. It sits behind
-:class:`WordIndex` (``lookup(word, prefix=...) -> {vocabulary word: credit}``) so that a
-disk-backed index can replace the in-memory scan at scale without changing the scoring.
-A note for that index: SQLite FTS5's trigram tokenizer finds candidates for long words,
-but a transposed short word shares no trigram with the right one ("twsa": tws, wsa;
-"twas": twa, was), so it needs a deletion-neighbourhood table beside it (each word
-stored with its one-letter deletions: "tws" and "twa" are shared), as SymSpell does.
+The vocabulary look-up is the one step that grows with the data. :class:`WordIndex`
+keeps the vocabulary in SQLite with each word's deletion neighbourhood, so a look-up is
+a few index probes, never a scan, and the same tables can live in a file at scale.
 
 The index is rebuilt per store generation (see :func:`sdkg.web.cached`): a contribution
 that lands is searchable on the next request.
@@ -38,13 +34,13 @@ that lands is searchable on the next request.
 from __future__ import annotations
 
 import re
+import sqlite3
+import threading
 import unicodedata
-from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from sdkg import namespaces
@@ -167,43 +163,94 @@ class Candidate:
     acronym: bool
 
 
+def deletions(word: str, depth: int) -> set[str]:
+    """Every string made by deleting up to ``depth`` letters of ``word`` (``word`` too).
+
+    Two words within ``d`` edits (substitution, insertion, deletion, or a transposition
+    of neighbours) share such a string with ``d`` deletions on each side: "twsa" and
+    "twas" both give "twa". Looking these up finds typo candidates without a scan.
+    """
+    found = {word}
+    frontier = {word}
+    for _ in range(depth):
+        frontier = {w[:i] + w[i + 1 :] for w in frontier for i in range(len(w))}
+        found |= frontier
+    return found
+
+
 class WordIndex:
     """The vocabulary of name words, and which words a query word finds.
 
-    In memory: rapidfuzz scans the vocabulary in C (tens of thousands of words a
-    millisecond). This is the seam for a disk-backed full-text index (FTS5 trigram).
+    Kept in SQLite (in memory unless ``path`` names a file, for vocabularies too large
+    for memory): a B-tree of words for exact and prefix look-ups, and each word's
+    deletion neighbourhood (:func:`deletions`, as SymSpell does) for typos; rapidfuzz
+    then checks the candidates' real distance. Nothing scans the vocabulary.
+
+    Why not SQLite FTS5's trigram index: a transposed short word shares no trigram with
+    the right one ("twsa": tws, wsa; "twas": twa, was), and short acronyms are what
+    people mistype most.
     """
 
-    def __init__(self, words: Iterable[str]) -> None:
-        self.words = sorted(set(words))
-        self._known = frozenset(self.words)
+    def __init__(self, words: Iterable[str], path: str = ":memory:") -> None:
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(path, check_same_thread=False)
+        self._db.executescript(
+            "DROP TABLE IF EXISTS word; DROP TABLE IF EXISTS near;"
+            "CREATE TABLE word(word TEXT PRIMARY KEY) WITHOUT ROWID;"
+            "CREATE TABLE near(variant TEXT NOT NULL, word TEXT NOT NULL);"
+        )
+        vocabulary = sorted(set(words))
+        self._db.executemany("INSERT INTO word VALUES (?)", ((w,) for w in vocabulary))
+        self._db.executemany(
+            "INSERT INTO near VALUES (?, ?)",
+            (
+                (variant, word)
+                for word in vocabulary
+                for variant in deletions(word, allowed_typos(word))
+                if variant != word
+            ),
+        )
+        self._db.execute("CREATE INDEX near_variant ON near(variant)")
+        self._db.commit()
+
+    def __len__(self) -> int:
+        with self._lock:
+            return self._db.execute("SELECT COUNT(*) FROM word").fetchone()[0]
 
     def lookup(self, word: str, *, prefix: bool) -> dict[str, float]:
         """Words of the vocabulary ``word`` finds, each with a credit in (0, 1]."""
         found: dict[str, float] = {}
         typos = allowed_typos(word)
-        if typos:
-            for other, distance, _ in process.extract_iter(
-                word, self.words, scorer=OSA.distance, score_cutoff=typos
-            ):
-                # A short vocabulary word may not be found through typos of a long one.
-                if allowed_typos(other) >= distance:
-                    found[other] = 1.0 - _TYPO_COST * distance
-        elif word in self._known:
-            found[word] = 1.0
-        if prefix and len(word) >= 2 and not _CJK.match(word):
-            for other in self._starting_with(word):
-                found.setdefault(other, _PREFIX_CREDIT)
-        return found
-
-    def _starting_with(self, word: str) -> list[str]:
-        """The vocabulary words that begin with ``word`` (and are longer)."""
-        found = []
-        for other in self.words[bisect_left(self.words, word) :]:
-            if not other.startswith(word):
-                break
-            if other != word:
-                found.append(other)
+        variants = sorted(deletions(word, typos))
+        marks = ",".join("?" * len(variants))
+        with self._lock:
+            candidates = {
+                row[0]
+                for row in self._db.execute(
+                    f"SELECT word FROM word WHERE word IN ({marks}) "
+                    f"UNION SELECT word FROM near WHERE variant IN ({marks})",
+                    [*variants, *variants],
+                )
+            }
+            longer = (
+                [
+                    row[0]
+                    for row in self._db.execute(
+                        "SELECT word FROM word WHERE word > ? AND word < ?",
+                        (word, word + "\U0010ffff"),
+                    )
+                ]
+                if prefix and len(word) >= 2 and not _CJK.match(word)
+                else []
+            )
+        for other in candidates:
+            distance = OSA.distance(word, other)
+            # Within the query word's allowance, and a short vocabulary word may not be
+            # found through typos of a long one.
+            if distance <= typos and allowed_typos(other) >= distance:
+                found[other] = 1.0 - _TYPO_COST * distance
+        for other in longer:
+            found.setdefault(other, _PREFIX_CREDIT)
         return found
 
 
