@@ -124,6 +124,8 @@ def test_the_endpoint_answers_format_xlsx_and_keeps_standard_csv(server):
     assert rows == [
         [c.value for c in r] for r in workbook(from_results.content)["results"].iter_rows()
     ]
+    by_accept = requests.get(server.sparql, params={"query": query}, headers={"Accept": XLSX})
+    assert by_accept.headers["Content-Type"] == XLSX
     standard = requests.get(server.sparql, params={"query": query, "format": "csv"})
     assert standard.text.splitlines()[0] == "centre,centreLabel,acronym"
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime
 
 from flask import Blueprint, Response, request
+from werkzeug.datastructures import MIMEAccept
 
 from sdkg import sparql_text
 from sdkg.named_queries import NamedQueryError, find_query
@@ -38,6 +39,14 @@ blueprint = Blueprint("exports", __name__)
 
 #: ``format`` values of ``/sparql`` answered with a workbook.
 XLSX_FORMATS = ("xlsx", XLSX_MEDIA_TYPE)
+
+
+def wants_xlsx(format_param: str | None, accept: MIMEAccept) -> bool:
+    """True when a ``/sparql`` request asks for a workbook: ``format=xlsx`` (or its media
+    type), or an Accept header whose best choice is the workbook's media type."""
+    if format_param:
+        return format_param.lower() in XLSX_FORMATS
+    return bool(accept) and accept.best == XLSX_MEDIA_TYPE
 
 
 @blueprint.route("/queries/<name>.<any(csv, xlsx):extension>")

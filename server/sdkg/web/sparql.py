@@ -80,7 +80,7 @@ def sparql() -> Response:
     check_query(query, settings.allow_service)
     accept = request.accept_mimetypes
     format_param = request.values.get("format")
-    if (format_param or "").lower() in exports.XLSX_FORMATS:  # a workbook, with labels
+    if exports.wants_xlsx(format_param, accept):  # a workbook, with labels
         return exports.spreadsheet_response(query, "xlsx", filename="result", title="Query result")
     store = app_state.store
 
