@@ -65,6 +65,8 @@ def first(server, q) -> str:
         ("中国科学技术大学", "ustc"),
         ("ICTP", "ictp"),
         ("cambridge", "cambridge-massachusetts"),
+        ("Univ. of Oxford", "university-of-oxford"),  # abbreviations written out
+        ("Intl Centre for Theoretical Physics", "ictp"),
     ],
 )
 def test_typos_word_order_acronyms_and_chinese_rank_the_intended_entity_first(server, query, slug):

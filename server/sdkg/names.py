@@ -13,6 +13,7 @@ How a query is matched (:meth:`NameIndex.search`):
 
 1. Names and queries are *folded* (:func:`fold`): accents, case and punctuation go,
    "the", "of", "and" go, British and American spellings meet ("centre" = "center"),
+   common abbreviations are written out ("Univ." = "University", "Intl" = "International"),
    Chinese, Japanese and Korean text becomes one word per character.
 2. Each query word is looked up in the index's vocabulary of name words
    (:class:`WordIndex`): the same word, a word within a small edit distance (one typo in
@@ -74,7 +75,8 @@ ACRONYM_PREDICATES = frozenset({ACRONYM, SKOS_NOTATION})
 
 #: Words that carry no identity in a name ("The World Academy", "University of ...").
 STOP_WORDS = frozenset({"the", "of", "and", "a", "an", "for", "on", "in", "at", "de"})
-#: Spellings that differ between English variants; folded to one.
+#: Spellings that differ between English variants, and the abbreviations spreadsheets
+#: use for words of institutions' names; folded to one form.
 SPELLINGS = {
     "centre": "center",
     "centres": "centers",
@@ -82,6 +84,15 @@ SPELLINGS = {
     "organisations": "organizations",
     "programme": "program",
     "programmes": "programs",
+    "univ": "university",
+    "intl": "international",
+    "natl": "national",
+    "inst": "institute",
+    "acad": "academy",
+    "assoc": "association",
+    "tech": "technology",
+    "ctr": "center",
+    "dept": "department",
 }
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
