@@ -1,42 +1,7 @@
-"""Spreadsheet contributions: CSV rows -> entities, facts and evidence, reconciled with the graph.
-
-A contributor sends a CSV file and a *mapping* that says which column plays which role
-(the name, the kind, the parent, the country, the source document, the quote, ...) for
-one of three *templates*:
-
-- ``organizations``: one organization per row (new, or facts added to an existing one);
-- ``partnerships``: two organizations and the kind of their partnership per row;
-- ``fellowships``: a fellow, the host organization and the fellowship programme per row.
-
-The mapping is a small JSON document (documented in ``docs/spreadsheets.md``)::
-
-    {"template": "organizations",
-     "columns": {"name": "Institution", "country": "Country", "quote": "Evidence"},
-     "defaults": {"source": "cas-twas-science-diplomacy-essay"}}
-
-``columns`` maps roles to column titles (a role left out is looked for under its
-template title, e.g. ``Name``); ``defaults`` gives values for roles no column holds. A
-CSVW metadata document (``tableSchema.columns`` with ``titles`` and ``propertyUrl``)
-is read the same way, its ``propertyUrl`` naming the role (see :data:`CSVW_PROPERTIES`).
-
-Every name in a row is looked up with :class:`sdkg.reconciliation.Reconciler`, the same
-rule the reconciliation service uses: a row naming "Chinese Academy of Sciences" adds to
-``id:cas``; a name that is only *close* to an existing one is refused with the candidate
-named, so that a typo never creates a near-duplicate (write the exact name, or its id in
-the ``id`` column, or a new id there to create a new entity on purpose).
-
-Each fact a row states gets an evidence node (``sdkg:Evidence`` with ``rdf:subject``,
-``rdf:predicate``, ``rdf:object``, ``dcterms:source`` the document and ``prov:value``
-the quote), as in ``data/sources.ttl``. :func:`convert` returns the graph and, for every
-node and fact, the row and column it came from, so that the contribution gate's report
-(:func:`locate_results`) points to cells, not triples.
-"""
+"""Rows -> entities, facts and evidence, reconciled with the graph, traced to their cells."""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -47,6 +12,7 @@ from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, Namespace, Node, URIRe
 from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, PROV, SKOS
 
 from sdkg import namespaces
+from sdkg.csv_intake.reading import ColumnMapping, CsvIntakeError, Table
 from sdkg.names import folded
 from sdkg.reconciliation import (
     PROPERTY_BY_ID,
@@ -63,303 +29,12 @@ ID = Namespace(namespaces.ENTITY)
 SCHEMA = Namespace("https://schema.org/")
 ORGANIZATION = ORG.Organization
 DOCUMENT = FOAF.Document
-#: Most rows in one file (each row is looked up in the graph; split larger files).
-MAX_ROWS = 2000
 #: A name this close to an existing one, but not equal, is refused (probably a typo).
 NEAR_DUPLICATE = 85.0
-
-
-class CsvIntakeError(ValueError):
-    """The file or the mapping cannot be read at all (not a row's problem)."""
-
-
-@dataclass(frozen=True)
-class Role:
-    """A column's job in a template."""
-
-    name: str
-    title: str  # the column title in the template spreadsheet
-    help: str
-    required: bool = False
-
-
-@dataclass(frozen=True)
-class Template:
-    """A kind of spreadsheet contribution: its roles and an example row."""
-
-    name: str
-    description: str
-    roles: tuple[Role, ...]
-    example: tuple[str, ...]
-
-    def role(self, name: str) -> Role:
-        return next(r for r in self.roles if r.name == name)
-
-
-_SOURCE = Role(
-    "source",
-    "Source",
-    "the document that states the row's facts: its name or id in the graph "
-    "(e.g. cas-twas-science-diplomacy-essay)",
-    required=True,
-)
-_QUOTE = Role("quote", "Quote", "the exact words of the source that state the facts", True)
-_ID = Role("id", "Id", "optional: the id of an existing entity, or a new id to create one")
-
-ESSAY_QUOTE_TWAS = (
-    "Whereas, The World Academy of Sciences (TWAS) is merit-based science academy located on "
-    "the premises of the Abdus Salam International Center for Theoretical Physics (ICTP), "
-    "connecting more than 1,000 scientists in some 70 countries."
-)
-TEMPLATES = {
-    "organizations": Template(
-        "organizations",
-        "One organization per row: a new one, or facts about one the graph has.",
-        (
-            Role("name", "Name", "the organization's name (English)", required=True),
-            _ID,
-            Role("kind", "Kind", "what it is: university, research institute, national academy…"),
-            Role("acronym", "Acronym", "its acronym, e.g. TWAS"),
-            Role("chinese_name", "Chinese name", "its official Chinese name, if it has one"),
-            Role("parent", "Parent", "the organization it is part of (name or id)"),
-            Role("city", "City", "the city it is in"),
-            Role("country", "Country", "the country it is in (also tells namesakes apart)"),
-            Role("founded", "Founded", "the year it was founded, e.g. 1983"),
-            Role("ror", "ROR", "its ROR id, e.g. https://ror.org/00twbd828 (verified only)"),
-            Role("wikidata", "Wikidata", "its Wikidata item, e.g. Q337352 (verified only)"),
-            _SOURCE,
-            _QUOTE,
-        ),
-        (
-            "The World Academy of Sciences",
-            "",
-            "international academy",
-            "TWAS",
-            "",
-            "",
-            "",
-            "Italy",
-            "",
-            "",
-            "",
-            "CAS TWAS Science Diplomacy",
-            ESSAY_QUOTE_TWAS,
-        ),
-    ),
-    "partnerships": Template(
-        "partnerships",
-        "One partnership per row between two organizations the graph has.",
-        (
-            Role("partner", "Partner", "the first partner (name or id)", required=True),
-            Role("other_partner", "Other partner", "the second partner", required=True),
-            Role(
-                "kind",
-                "Kind",
-                "joint research, joint education, or both separated by ';'",
-                required=True,
-            ),
-            Role("start_date", "Start date", "optional: when it began, as YYYY-MM-DD"),
-            _SOURCE,
-            _QUOTE,
-        ),
-        (
-            "USTC",
-            "Stanford University",
-            "joint research; joint education",
-            "",
-            "CAS TWAS Science Diplomacy",
-            "It is engage in joint research and educational activities with internationally "
-            "acclaimed organizations such as the European Organization for Nuclear Research "
-            "(CERN), International Thermonuclear Experimental Reactor (ITER), the Max Planck "
-            "Society, Oxford University, Heidelberg University, Stanford University, MIT, "
-            "Berkeley, and Yale University, etc.",
-        ),
-    ),
-    "fellowships": Template(
-        "fellowships",
-        "One fellowship per row: a fellow (new or known), the host and the programme.",
-        (
-            Role("fellow", "Fellow", "the fellow's name", required=True),
-            Role("host", "Host", "the host organization (name or id)", required=True),
-            Role("programme", "Programme", "the fellowship programme (name or id)", True),
-            _SOURCE,
-            _QUOTE,
-        ),
-        (
-            "Mirza A.A. Baig",
-            "USTC",
-            "CAS-TWAS President's Fellowship",
-            "CAS TWAS Science Diplomacy",
-            "About the Author: Mirza A.A. Baig is CAS-TWAS President’s Fellow at USTC.",
-        ),
-    ),
-}
-#: CSVW ``propertyUrl`` values (compact or full) -> roles, for CSVW metadata mappings.
-CSVW_PROPERTIES = {
-    "rdfs:label": "name",
-    "sdkg:acronym": "acronym",
-    "rdf:type": "kind",
-    "org:subOrganizationOf": "parent",
-    "schema:location": "city",
-    "schema:addressCountry": "country",
-    "schema:foundingDate": "founded",
-    "dcterms:source": "source",
-    "prov:value": "quote",
-    "org:hasMember": "partner",
-    "sdkg:partnershipKind": "kind",
-    "schema:startDate": "start_date",
-    "org:member": "fellow",
-    "org:organization": "host",
-    "sdkg:programme": "programme",
-}
 _PARTNERSHIP_SHORTCUTS = {
     "joint-research": SDKG.jointResearchPartner,
     "joint-education": SDKG.educationPartner,
 }
-
-
-# --------------------------------------------------------------------------- mapping
-
-
-@dataclass
-class ColumnMapping:
-    """Which column plays which role, and default values for roles without a column."""
-
-    template: Template
-    columns: dict[str, str]
-    defaults: dict[str, str] = field(default_factory=dict)
-
-
-def read_mapping(text: str | bytes | None, template: str | None = None) -> ColumnMapping:
-    """A mapping from its JSON (ours or CSVW metadata), or a template's own column titles.
-
-    Raises :class:`CsvIntakeError` saying what to fix.
-    """
-    document: dict[str, Any] = {}
-    if text:
-        try:
-            document = json.loads(text)
-        except (ValueError, UnicodeDecodeError) as error:
-            raise CsvIntakeError(f"the mapping is not valid JSON: {error}") from None
-        if not isinstance(document, dict):
-            raise CsvIntakeError("the mapping must be a JSON object (see docs/spreadsheets.md)")
-    name = document.get("template") or template
-    if not name:
-        raise CsvIntakeError(
-            "say which template the file follows: 'template' in the mapping, or "
-            f"?template= ({', '.join(TEMPLATES)})"
-        )
-    if name not in TEMPLATES:
-        raise CsvIntakeError(f"unknown template {name!r}: use one of {', '.join(TEMPLATES)}")
-    chosen = TEMPLATES[name]
-    if "tableSchema" in document:
-        columns = _csvw_columns(document["tableSchema"], chosen)
-    else:
-        columns = document.get("columns", {})
-    defaults = document.get("defaults", {})
-    for what, value in (("columns", columns), ("defaults", defaults)):
-        if not isinstance(value, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in value.items()
-        ):
-            raise CsvIntakeError(f"'{what}' must map role names to strings")
-        unknown = sorted(set(value) - {r.name for r in chosen.roles})
-        if unknown:
-            roles = ", ".join(r.name for r in chosen.roles)
-            raise CsvIntakeError(f"unknown roles {unknown} for {name}: use {roles}")
-    return ColumnMapping(chosen, dict(columns), dict(defaults))
-
-
-def _csvw_columns(schema: Any, chosen: Template) -> dict[str, str]:
-    if not isinstance(schema, dict) or not isinstance(schema.get("columns"), list):
-        raise CsvIntakeError("CSVW metadata: tableSchema.columns must be a list")
-    columns: dict[str, str] = {}
-    for column in schema["columns"]:
-        if not isinstance(column, dict):
-            raise CsvIntakeError("CSVW metadata: each column must be an object")
-        title = column.get("titles") or column.get("name")
-        title = title[0] if isinstance(title, list) and title else title
-        prop = str(column.get("propertyUrl", ""))
-        role = CSVW_PROPERTIES.get(prop) or _role_of_full_iri(prop) or column.get("name")
-        if not isinstance(title, str) or not role:
-            continue
-        if role == "partner" and "partner" in columns:
-            role = "other_partner"  # two org:hasMember columns: the two partners
-        if role in {r.name for r in chosen.roles}:
-            columns[role] = title
-    return columns
-
-
-def _role_of_full_iri(iri: str) -> str | None:
-    from sdkg.protocol import TURTLE_PREFIXES
-
-    for prefix, namespace in TURTLE_PREFIXES.items():
-        if iri.startswith(namespace):
-            return CSVW_PROPERTIES.get(f"{prefix}:{iri[len(namespace) :]}")
-    return None
-
-
-def guess_template(header: list[str]) -> str:
-    """The template whose required column titles the header has all of."""
-    fitting = [
-        t.name for t in TEMPLATES.values() if all(r.title in header for r in t.roles if r.required)
-    ]
-    if len(fitting) != 1:
-        raise CsvIntakeError(
-            "cannot tell which template the file follows from its columns: give the template "
-            f"({', '.join(TEMPLATES)}) or a mapping"
-        )
-    return fitting[0]
-
-
-# --------------------------------------------------------------------------- reading
-
-
-@dataclass
-class Table:
-    """A CSV file's header and rows (each row a dict by column title)."""
-
-    header: list[str]
-    rows: list[dict[str, str]]
-
-
-def read_csv(body: bytes) -> Table:
-    """The rows of a CSV file (UTF-8, with or without BOM; comma, semicolon or tab).
-
-    Raises :class:`CsvIntakeError` for undecodable, empty or ragged files.
-    """
-    try:
-        text = body.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise CsvIntakeError(
-            f"the file is not UTF-8 (byte {error.start}): save it as 'CSV UTF-8'"
-        ) from None
-    if not text.strip():
-        raise CsvIntakeError("the CSV file is empty")
-    first_line = text.split("\n", 1)[0]
-    delimiter = max(",;\t", key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        records = [row for row in reader if any(cell.strip() for cell in row)]
-    except csv.Error as error:
-        raise CsvIntakeError(f"cannot read the CSV at line {reader.line_num}: {error}") from None
-    header = [title.strip() for title in records[0]]
-    if len(set(header)) != len(header) or "" in header:
-        raise CsvIntakeError("every column needs a title of its own in the first row")
-    rows = []
-    for number, record in enumerate(records[1:], 2):
-        if len(record) > len(header):
-            raise CsvIntakeError(
-                f"row {number} has {len(record)} cells but the header has {len(header)} columns"
-            )
-        rows.append({title: cell.strip() for title, cell in zip(header, record, strict=False)})
-    if not rows:
-        raise CsvIntakeError("the CSV file has a header but no rows")
-    if len(rows) > MAX_ROWS:
-        raise CsvIntakeError(f"the file has {len(rows)} rows; send at most {MAX_ROWS} at a time")
-    return Table(header, rows)
-
-
-# --------------------------------------------------------------------------- converting
 
 
 @dataclass(frozen=True)
@@ -425,6 +100,8 @@ class Conversion:
 
 
 class _Converter:
+    """Converts one file row by row (``row_<template>``), collecting problems in cells."""
+
     def __init__(
         self, table: Table, mapping: ColumnMapping, reconciler: Reconciler, store: GraphStore
     ) -> None:
@@ -851,25 +528,6 @@ def convert(
     return _Converter(table, mapping, reconciler, store).run()
 
 
-def intake(
-    body: bytes,
-    mapping_text: str | None,
-    template: str | None,
-    reconciler: Reconciler,
-    store: GraphStore,
-) -> tuple[ColumnMapping, Conversion]:
-    """Read, map and convert a CSV file: the one path for HTTP and the command line.
-
-    Without a mapping or a template, the template is the one the columns tell.
-    Raises :class:`CsvIntakeError` for a file or mapping that cannot be used at all.
-    """
-    table = read_csv(body)
-    if not template and not mapping_text:
-        template = guess_template(table.header)
-    mapping = read_mapping(mapping_text, template)
-    return mapping, convert(table, mapping, reconciler, store)
-
-
 def identify(
     reconciler: Reconciler,
     text: str,
@@ -933,69 +591,3 @@ def slugify(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     words = re.findall(r"[a-z0-9]+", ascii_text.lower())
     return "-".join(w for w in words if w not in ("the",))[:60].strip("-")
-
-
-# --------------------------------------------------------------------------- reporting
-
-
-def locate_results(results: list[dict[str, Any]], conversion: Conversion) -> list[dict[str, Any]]:
-    """The validation results of the converted graph, each with the row and column it is
-    about (and without the graph's line numbers, which mean nothing here)."""
-    located = []
-    for result in results:
-        focus = result["focus_node"]
-        node: Node = BNode(focus[2:]) if focus.startswith("_:") else URIRef(focus)
-        cell = conversion.cell_of(node, result.get("path"))
-        if cell is None and result.get("path"):
-            cell = conversion.cell_of(node, None)
-        entry = {**(cell.to_json() if cell else {"row": None, "column": None}), **result}
-        entry.pop("file", None)
-        entry.pop("line", None)
-        located.append(entry)
-    located.sort(key=lambda r: (r["row"] or 0, r["column"] or ""))
-    return located
-
-
-def report(conversion: Conversion, validation: dict[str, Any] | None) -> dict[str, Any]:
-    """The report on a file: the problems in its cells (``validation`` None), or the
-    gate's report (its JSON) with each result located in a row and column; and what
-    each row became."""
-    if validation is None:
-        return problems_report(conversion)
-    return {
-        **validation,
-        "results": locate_results(validation["results"], conversion),
-        "rows": [o.to_json() for o in conversion.outcomes],
-    }
-
-
-def problems_report(conversion: Conversion) -> dict[str, Any]:
-    """A report (the validation report's JSON shape) of the problems found in cells."""
-    violations = sum(1 for p in conversion.problems if p.severity == "Violation")
-    return {
-        "conforms": violations == 0,
-        "summary": {"violations": violations, "warnings": len(conversion.problems) - violations},
-        "results": [p.to_json() for p in conversion.problems],
-        "rows": [o.to_json() for o in conversion.outcomes],
-    }
-
-
-def template_csv(name: str) -> bytes:
-    """The template spreadsheet: its column titles and one example row."""
-    chosen = TEMPLATES[name]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([role.title for role in chosen.roles])
-    writer.writerow(chosen.example)
-    return buffer.getvalue().encode("utf-8")
-
-
-def template_mapping(name: str) -> dict[str, Any]:
-    """The mapping for a template's own spreadsheet (every role under its title)."""
-    chosen = TEMPLATES[name]
-    return {
-        "template": name,
-        "columns": {role.name: role.title for role in chosen.roles},
-        "defaults": {},
-        "help": {role.name: role.help for role in chosen.roles},
-    }
