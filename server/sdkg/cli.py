@@ -488,5 +488,53 @@ def doctor(store_dir: Path | None) -> None:
     sys.exit(1 if any(check.required and not check.ok for check in checks) else 0)
 
 
+@main.command()
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--mapping",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Mapping JSON (ours or CSVW metadata) [default: the template's own columns].",
+)
+@click.option(
+    "--template",
+    type=click.Choice(["organizations", "partnerships", "fellowships"]),
+    help="The template the file follows [default: told by its columns].",
+)
+@click.option(
+    "--server",
+    metavar="URL",
+    help="Submit to this server (token from SDKG_TOKEN) instead of checking locally.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Report format.",
+)
+@store_options
+def contribute(csv_file: Path, mapping: Path | None, template: str | None, server: str | None,
+               output_format: str, **options: Any) -> None:  # fmt: skip
+    """Check a spreadsheet (CSV) contribution against the local graph, or submit it.
+
+    The report names rows and columns. Exit status: 0 conforms (or stored), 1 refused,
+    2 unusable input. See docs/spreadsheets.md for the mapping.
+    """
+    from sdkg import csv_command
+
+    try:
+        if server:
+            status, report = csv_command.submit(server, csv_file, mapping, template)
+        else:
+            settings = _settings(**options)
+            status, report = csv_command.check_locally(settings, csv_file, mapping, template)
+    except csv_command.CommandError as error:
+        raise click.UsageError(str(error)) from None
+    text = csv_command.as_json if output_format == "json" else csv_command.format_report
+    click.echo(text(report), nl=False)
+    sys.exit(status)
+
+
 if __name__ == "__main__":
     main()

@@ -64,6 +64,9 @@ def create_app(
     """
     from sdkg import limits, metrics
     from sdkg.web import caps, contribute, editor, entity, links, ontology_docs, pages, sparql
+    from sdkg.web.csv_contribute import blueprint as csv_blueprint
+    from sdkg.web.exports import blueprint as exports_blueprint
+    from sdkg.web.reconcile import blueprint as reconcile_blueprint
 
     app = Flask(__name__)
     # Bodies larger than any acceptable query (percent-encoding can triple its size)
@@ -86,6 +89,9 @@ def create_app(
         app.register_blueprint(blueprint)
     app.after_request(_security_headers)
     contribute.init_app(app, settings)
+    app.register_blueprint(reconcile_blueprint)
+    app.register_blueprint(exports_blueprint)
+    app.register_blueprint(csv_blueprint)
     _register_error_handlers(app)
     return app
 

@@ -323,6 +323,10 @@ def validate_form() -> str:
 @blueprint.route("/validate", methods=["POST"])
 def validate() -> Response:
     """The SHACL report on a submission, checked against the shapes and the graph."""
+    from sdkg.web import csv_contribute  # spreadsheets: sdkg.csv_intake
+
+    if csv_contribute.is_csv_request():
+        return csv_contribute.validate_csv()
     submitted = read_input()
     validation = validate_against_graph(
         submitted.graph, state().store, locations=submitted.locations
@@ -333,6 +337,10 @@ def validate() -> Response:
 @blueprint.route("/contributions", methods=["POST"])
 def contribute() -> Response:
     """Validate and, if it conforms, store a contribution: 201, or 422 with the report."""
+    from sdkg.web import csv_contribute  # spreadsheets: sdkg.csv_intake
+
+    if csv_contribute.is_csv_request():
+        return csv_contribute.contribute_csv()
     contributor = _authenticate()
     submitted = read_input()
     note = request.headers.get(NOTE_HEADER) or request.form.get("note") or None

@@ -21,7 +21,7 @@ from sdkg.contributions import UNVERIFIED_LINK
 from sdkg.protocol import negotiate, serialize_result
 from sdkg.web import state
 from sdkg.web.labels import LABEL_PREDICATES, RDF_TYPE, LabelIndex
-from sdkg.web.pages import label_index
+from sdkg.web.pages import label_index, search_hits
 from sdkg.web.terms import (
     ENTITY_NS,
     GRAPH_NS,
@@ -174,13 +174,12 @@ WHERE {
 
 def _not_found(slug: str, *, html: bool) -> Response:
     words = slug.replace("-", " ").replace("_", " ").replace(".", " ")
-    index = label_index()
-    suggestions = index.suggest(words, limit=8)
+    suggestions = search_hits(words, limit=8)
     if html:
         body = render_template("not_found.html", slug=slug, words=words, suggestions=suggestions)
         return Response(body, status=404, mimetype="text/html")
     lines = [f"no entity {ENTITY_NS}{slug} in this graph; search: /search?q={words}"]
-    lines += [f"did you mean {hit.iri} ({hit.label})?" for hit in suggestions[:3]]
+    lines += [f"did you mean {hit['iri']} ({hit['label']})?" for hit in suggestions[:3]]
     return Response("\n".join(lines) + "\n", status=404, mimetype="text/plain")
 
 

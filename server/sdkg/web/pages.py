@@ -1,8 +1,9 @@
-"""Blueprint for the people-facing pages: home (``/``), label search (``/search``) and the
-contribution form (``/contribute``).
+"""Blueprint for the people-facing pages: home (``/``), name search (``/search``, also the
+header's autocomplete) and the contribution form (``/contribute``).
 
-Everything is rendered on the server from the store; figures and the label index are
-cached per store generation, so each page costs a few dictionary look-ups.
+Everything is rendered on the server from the store; figures, the label index and the
+name index (:mod:`sdkg.names`) are cached per store generation, so each page costs a few
+dictionary look-ups.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, render_template, request
 
+from sdkg.names import NameIndex, build_name_index
 from sdkg.namespaces import EXTERNAL_GRAPH, GRAPH
-from sdkg.web import cached, state
+from sdkg.web import cached, error_response, state
 from sdkg.web.examples import examples, grouped
 from sdkg.web.labels import LabelIndex, build_label_index
 from sdkg.web.terms import ENTITY_NS, ONTOLOGY_NS, PREFIXES, page_url
@@ -31,6 +33,28 @@ LICENCE_NAMES = {
 def label_index() -> LabelIndex:
     """The label index of the current store generation."""
     return cached(("labels",), lambda: build_label_index(state().store))
+
+
+def name_index() -> NameIndex:
+    """The name index of the current store generation (search, reconciliation, CSV intake)."""
+    return cached(("names",), lambda: build_name_index(state().store))
+
+
+def search_hits(text: str, limit: int = 100) -> list[dict[str, Any]]:
+    """Ranked hits for ``text``: iri, page url, display label, kind, the name that matched
+    and the score (0-100)."""
+    labels = label_index()
+    return [
+        {
+            "iri": found.iri,
+            "url": page_url(found.iri) or found.iri,
+            "label": found.name,
+            "kind": labels.kind(found.iri),
+            "matched": found.matched,
+            "score": found.score,
+        }
+        for found in name_index().search(text, limit=limit)
+    ]
 
 
 # --------------------------------------------------------------------------- home
@@ -104,10 +128,13 @@ def _overview() -> dict[str, Any]:
 
 @blueprint.route("/search")
 def search() -> Response:
-    """Label search; HTML grouped by kind, or JSON for ``Accept: application/json`` /
-    ``format=json``."""
+    """Ranked name search; HTML grouped by kind, or JSON for ``Accept: application/json`` /
+    ``format=json`` (``limit`` caps the hits: the header's autocomplete asks for 8)."""
     query = request.args.get("q", "").strip()
-    hits = label_index().search(query) if query else []
+    limit = request.args.get("limit", "100")
+    if not limit.isdigit() or not 1 <= int(limit) <= 1000:
+        return error_response(400, f"limit={limit!r}: give a whole number from 1 to 1000")
+    hits = search_hits(query, int(limit)) if query else []
     wanted = request.args.get("format", "").lower()
     # The answer depends on Accept, so caches must keep the two apart.
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
@@ -118,7 +145,7 @@ def search() -> Response:
                 "query": query,
                 "count": len(hits),
                 "hits": [
-                    {**hit.to_json(), "url": base + hit.url if hit.url.startswith("/") else hit.url}
+                    {**hit, "url": base + hit["url"] if hit["url"].startswith("/") else hit["url"]}
                     for hit in hits
                 ],
             }
@@ -127,7 +154,7 @@ def search() -> Response:
         return response
     groups: dict[str, list[Any]] = {}
     for hit in hits:
-        groups.setdefault(hit.kind or "other", []).append(hit)
+        groups.setdefault(hit["kind"] or "other", []).append(hit)
     response = Response(
         render_template(
             "search.html", query=query, groups=groups, count=len(hits), search_query=query

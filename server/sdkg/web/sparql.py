@@ -60,6 +60,8 @@ def allow_cross_origin(response: Response) -> Response:
 @blueprint.route("/sparql", methods=["GET", "POST"])
 def sparql() -> Response:
     """The SPARQL 1.1 Protocol query operation."""
+    from sdkg.web import exports
+
     app_state = state()
     settings = app_state.settings
     sparql_request = read_request(request, settings.max_query_length)
@@ -79,6 +81,8 @@ def sparql() -> Response:
     check_query(query, settings.allow_service)
     accept = request.accept_mimetypes
     format_param = request.values.get("format")
+    if exports.wants_xlsx(format_param, accept):  # a workbook, with labels
+        return exports.spreadsheet_response(query, "xlsx", filename="result", title="Query result")
     store = app_state.store
 
     def run() -> Serialized | Table:

@@ -23,7 +23,8 @@
   }
   var FORMAT_BY_EXTENSION = {
     ttl: "text/turtle", nt: "application/n-triples", jsonld: "application/ld+json",
-    json: "application/ld+json", rdf: "application/rdf+xml", xml: "application/rdf+xml", owl: "application/rdf+xml"
+    json: "application/ld+json", rdf: "application/rdf+xml", xml: "application/rdf+xml", owl: "application/rdf+xml",
+    csv: "text/csv"
   };
 
   function el(tag, text, className) {
@@ -53,10 +54,11 @@
   function showInText(result) {
     var text = data.value;
     var start = -1, length = 0;
-    if (result.line) {
+    var line = result.line || result.row; /* a spreadsheet's report names rows */
+    if (line) {
       var lines = text.split("\n");
-      start = lines.slice(0, result.line - 1).join("\n").length + (result.line > 1 ? 1 : 0);
-      length = (lines[result.line - 1] || "").length;
+      start = lines.slice(0, line - 1).join("\n").length + (line > 1 ? 1 : 0);
+      length = (lines[line - 1] || "").length;
     } else if (result.focus_node) {
       var needles = ["<" + result.focus_node + ">", result.focus_node];
       var local = result.focus_node.split(/[\/#]/).pop();
@@ -99,8 +101,9 @@
       var item = el("li");
       item.appendChild(el("span", r.severity, "badge " + r.severity));
       item.appendChild(document.createTextNode(" "));
-      item.appendChild(nodeLink(r.focus_node));
-      if (r.path) item.appendChild(el("code", " " + compactPath(r.path)));
+      if (r.row) item.appendChild(el("strong", "row " + r.row + (r.column ? ", column “" + r.column + "”" : "")));
+      else item.appendChild(nodeLink(r.focus_node));
+      if (r.path && !r.row) item.appendChild(el("code", " " + compactPath(r.path)));
       if (r.value !== null && r.value !== undefined && r.value !== "") {
         item.appendChild(document.createTextNode(" = "));
         item.appendChild(el("code", r.value));
