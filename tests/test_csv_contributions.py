@@ -174,7 +174,7 @@ def test_partnership_rows_name_existing_partners_and_state_the_shortcuts(server)
     assert ask(
         server,
         f"""ASK {{ <{partnership}> a <https://w3id.org/sdkg/ontology#Partnership> ;
-            <http://www.w3.org/ns/org#hasMember> <{ID}cern> , <{ID}iter> ;
+            <https://w3id.org/sdkg/ontology#partner> <{ID}cern> , <{ID}iter> ;
             <https://schema.org/startDate> ?d .
           <{ID}cern> <https://w3id.org/sdkg/ontology#jointResearchPartner> <{ID}iter> }}""",
     )

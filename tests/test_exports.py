@@ -76,7 +76,7 @@ def test_iri_columns_get_labels_from_the_data(server, labels):
     query = (
         "SELECT ?partner ?kind WHERE { <https://w3id.org/sdkg/id/ustc> "
         "<https://w3id.org/sdkg/ontology#jointResearchPartner> ?partner . "
-        "?p <http://www.w3.org/ns/org#hasMember> ?partner ; "
+        "?p <https://w3id.org/sdkg/ontology#partner> ?partner ; "
         "<https://w3id.org/sdkg/ontology#partnershipKind> ?kind } ORDER BY ?partner ?kind"
     )
     table = read_csv(requests.get(server.base + "results.csv", params={"query": query}).content)

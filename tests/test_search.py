@@ -124,7 +124,9 @@ def test_a_pasted_paragraph_is_searched_by_its_first_sixteen_words(server):
     assert len(first_words.split()) - 5 == 16  # "The", "for", "in", "and", "on" do not count
     found = hits(server, first_words)
     assert found and found[0]["iri"] == ID + "ictp"
-    assert hits(server, first_words + " lorem ipsum" * 3000) == found
+    # Words past the sixteenth do not change the answer (within the search text's length
+    # cap, which tests/test_web_untrusted.py checks).
+    assert hits(server, first_words + " lorem ipsum" * 4) == found
 
 
 def test_labels_in_the_data_are_what_the_search_shows(server, data):
@@ -140,7 +142,13 @@ def test_a_contribution_is_searchable_on_the_next_request(server):
 id:zanzibar-ocean-institute a <http://www.w3.org/ns/org#Organization> ;
     rdfs:label "Zanzibar Ocean Institute"@en ;
     sdkg:acronym "ZOI" ;
-    dcterms:source id:cas-twas-science-diplomacy-essay .
+    dcterms:source id:zoi-about-page .
+[] a sdkg:Evidence ; rdf:subject id:zanzibar-ocean-institute ; rdf:predicate sdkg:acronym ;
+    rdf:object "ZOI" ; dcterms:source id:zoi-about-page ;
+    <http://www.w3.org/ns/prov#value> "The Zanzibar Ocean Institute (ZOI)" .
+id:zoi-about-page a <http://xmlns.com/foaf/0.1/Document> ;
+    rdfs:label "About the Zanzibar Ocean Institute (web page)"@en ;
+    <https://schema.org/url> <https://example.org/zoi/about> .
 """
     )
     response = requests.post(

@@ -18,6 +18,7 @@ Examples:
   sdkg query cq02             run a named query (sdkg query --list shows all 30)
   sdkg query -q 'ASK {}'      run your own SPARQL on the local store
   sdkg validate my-data.ttl   check data against the SHACL shapes
+  sdkg contribute rows.csv    check a spreadsheet contribution before sending it
   sdkg doctor                 what is missing to serve, or to run every test
 Help on one command: sdkg COMMAND --help. Documentation: docs/ (mkdocs serve)."""
 
@@ -516,7 +517,9 @@ def doctor(store_dir: Path | None) -> None:
 @store_options
 def contribute(csv_file: Path, mapping: Path | None, template: str | None, server: str | None,
                output_format: str, **options: Any) -> None:  # fmt: skip
-    """Check a spreadsheet (CSV) contribution against the local graph, or submit it.
+    """Check a spreadsheet (CSV) contribution here, or submit it.
+
+    Checked against the local graph, or submitted to a server with --server.
 
     The report names rows and columns. Exit status: 0 conforms (or stored), 1 refused,
     2 unusable input. See docs/spreadsheets.md for the mapping.

@@ -428,7 +428,7 @@ class _Converter:
         self.out.nodes.setdefault(second, self.cell(number, "other_partner"))
         key = ("partnership", *sorted((str(first), str(second))))
         node = self.minted_relations.get(key) or self.existing(
-            f"?x a <{SDKG.Partnership}> ; <{ORG.hasMember}> {first.n3()} , {second.n3()}"
+            f"?x a <{SDKG.Partnership}> ; <{SDKG.partner}> {first.n3()} , {second.n3()}"
         )
         label = f"{names.get(str(first), _slug(str(first)))} partnership with " + names.get(
             str(second), _slug(str(second))
@@ -440,16 +440,16 @@ class _Converter:
             self.out.outcomes[-1].entity = str(node)
             self.add(node, RDF.type, SDKG.Partnership, cell)
             self.add(node, RDFS.label, Literal(label, lang="en"), cell)
-            self.add(node, ORG.hasMember, first, cell)
-            self.add(node, ORG.hasMember, second, self.cell(number, "other_partner"))
+            self.fact(node, SDKG.partner, first, cell, doc, quote)
+            self.fact(node, SDKG.partner, second, self.cell(number, "other_partner"), doc, quote)
         self.out.nodes[node] = cell
         for kind in kinds:
-            self.add(node, SDKG.partnershipKind, kind, self.cell(number, "kind"))
+            self.fact(node, SDKG.partnershipKind, kind, self.cell(number, "kind"), doc, quote)
             shortcut = _PARTNERSHIP_SHORTCUTS[_slug(str(kind))]
             self.fact(first, shortcut, second, self.cell(number, "kind"), doc, quote)
         if start:
-            self.add(node, SCHEMA.startDate, Literal(start, datatype=XSD.date),
-                     self.cell(number, "start_date"))  # fmt: skip
+            date = Literal(start, datatype=XSD.date)
+            self.fact(node, SCHEMA.startDate, date, self.cell(number, "start_date"), doc, quote)
         self.add(node, DCTERMS.source, doc, cell)
 
     def _partnership_kind(self, text: str) -> URIRef | None:

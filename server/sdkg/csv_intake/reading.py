@@ -29,7 +29,7 @@ CSVW_PROPERTIES = {
     "schema:foundingDate": "founded",
     "dcterms:source": "source",
     "prov:value": "quote",
-    "org:hasMember": "partner",
+    "sdkg:partner": "partner",
     "sdkg:partnershipKind": "kind",
     "schema:startDate": "start_date",
     "org:member": "fellow",
@@ -100,7 +100,7 @@ def _csvw_columns(schema: Any, chosen: Template) -> dict[str, str]:
         if not isinstance(title, str) or not role:
             continue
         if role == "partner" and "partner" in columns:
-            role = "other_partner"  # two org:hasMember columns: the two partners
+            role = "other_partner"  # two sdkg:partner columns: the two partners
         if role in {r.name for r in chosen.roles}:
             columns[role] = title
     return columns
