@@ -286,3 +286,25 @@ def test_views_offered_follow_the_columns(page):
         "SELECT ?acronym WHERE { ?c sdkg:acronym ?acronym }",
     )
     assert views_offered(page) == ["table", "response"]
+
+
+# --------------------------------------------------------------------------- map tiles setting
+
+
+def test_an_operator_may_configure_map_tiles(start_server):
+    tiles = "https://tiles.example.org/{z}/{x}/{y}.png"
+    configured = start_server("--memory", env={"SDKG_MAP_TILES": tiles})
+    page = requests.get(configured.base + "sparql", headers={"Accept": "text/html"}, timeout=30)
+    assert '"mapTiles": "https://tiles.example.org/{z}/{x}/{y}.png"' in page.text
+    assert (
+        "img-src 'self' https://tiles.example.org data:;" in page.headers["Content-Security-Policy"]
+    )
+    refused = start_server("--memory", env={"SDKG_MAP_TILES": "tiles.example.org"}, wait=False)
+    assert refused.process.wait(30) != 0
+    assert "not an http(s) URL template" in refused.log_text()
+
+
+def test_without_tiles_pages_load_images_from_their_own_origin_only(server):
+    page = requests.get(server.base + "sparql", headers={"Accept": "text/html"}, timeout=30)
+    assert '"mapTiles": ""' in page.text
+    assert "img-src 'self' data:;" in page.headers["Content-Security-Policy"]

@@ -82,9 +82,10 @@ def create_app(
     app.register_blueprint(sparql.blueprint)
     for blueprint in (pages.blueprint, editor.blueprint, entity.blueprint, ontology_docs.blueprint):
         app.register_blueprint(blueprint)
-    from sdkg.web import views_api  # the query page's result views
+    from sdkg.web import shortlinks, views_api  # the query page's result views and links
 
     app.register_blueprint(views_api.blueprint)
+    app.register_blueprint(shortlinks.blueprint)
     app.after_request(_security_headers)
     contribute.init_app(app, settings)
     _register_error_handlers(app)

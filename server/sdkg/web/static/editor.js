@@ -159,6 +159,13 @@
     });
   });
 
+  /* For share.js: the current query and view, and news of changes to either. */
+  window.sdkgEditor = {
+    query: function () { return yasqe.getValue(); },
+    view: function () { return yasr.getSelectedPluginName(); },
+    onChange: function (callback) { yasqe.on("change", callback); yasr.on("change", callback); }
+  };
+
   updateLinks();
   if (data.run) run();
 })();
