@@ -4,6 +4,7 @@ page, the vendored axe-core accessibility check, and the sideways-scroll check."
 from __future__ import annotations
 
 import re
+from itertools import combinations
 from urllib.parse import quote
 
 from sdkg.resources import bundled_path
@@ -64,3 +65,37 @@ def axe_problems(page) -> list[str]:
 def scroll_width(page) -> int:
     """How wide the page's content is; more than the viewport means sideways scrolling."""
     return page.evaluate("document.documentElement.scrollWidth")
+
+
+def node_boxes(page) -> list[dict]:
+    return page.page.locator(".view-graph, .entity-graph").first.evaluate(
+        "e => e.cy.nodes().map(n => ({label: n.data('label'), url: n.data('url'),"
+        " box: n.renderedBoundingBox({includeLabels: true}), pos: n.renderedPosition()}))"
+    )
+
+
+def overlapping(boxes: list[dict]) -> list[tuple[str, str]]:
+    def meet(a: dict, b: dict) -> bool:
+        return a["x1"] < b["x2"] and b["x1"] < a["x2"] and a["y1"] < b["y2"] and b["y1"] < a["y2"]
+
+    return [(a["label"], b["label"]) for a, b in combinations(boxes, 2) if meet(a["box"], b["box"])]
+
+
+def tap_node(page, selector: str, tap: bool = False) -> None:
+    """One click (or tap) on a node in sight opens its page."""
+    page.page.locator(selector).scroll_into_view_if_needed()
+    nodes = node_boxes(page)  # where they are now (a full-page screenshot may move them)
+    origin = page.page.locator(selector).bounding_box()
+    target = next(
+        n
+        for n in nodes
+        if 20 < n["pos"]["x"] < origin["width"] - 20
+        and 20 < n["pos"]["y"] < origin["height"] - 20
+        and not page.page.url.endswith(n["url"])  # not the page's own entity
+    )
+    where = (origin["x"] + target["pos"]["x"], origin["y"] + target["pos"]["y"])
+    if tap:
+        page.page.touchscreen.tap(*where)
+    else:
+        page.page.mouse.click(*where)
+    page.page.wait_for_url(re.compile(re.escape(target["url"]) + "$"))

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import os
 import re
-from itertools import combinations
 
 import pytest
 import requests
 from browser_support import (
     PHONE,
+    node_boxes,
     open_query,
+    overlapping,
     query_text,
     scroll_width,
+    tap_node,
     views_offered,
     wait_for_result,
 )
@@ -215,20 +217,6 @@ def test_chart_view_plots_label_and_number(page, server):
     page.shot("view-chart")
 
 
-def node_boxes(page) -> list[dict]:
-    return page.page.locator(".view-graph, .entity-graph").first.evaluate(
-        "e => e.cy.nodes().map(n => ({label: n.data('label'), url: n.data('url'),"
-        " box: n.renderedBoundingBox({includeLabels: true}), pos: n.renderedPosition()}))"
-    )
-
-
-def overlapping(boxes: list[dict]) -> list[tuple[str, str]]:
-    def meet(a: dict, b: dict) -> bool:
-        return a["x1"] < b["x2"] and b["x1"] < a["x2"] and a["y1"] < b["y2"] and b["y1"] < a["y2"]
-
-    return [(a["label"], b["label"]) for a, b in combinations(boxes, 2) if meet(a["box"], b["box"])]
-
-
 def test_graph_view_draws_iri_links_with_full_labels_and_no_overlaps(page, server, data):
     query = query_text("cq14-ustc-partners-by-place")
     open_query(page, query)
@@ -246,22 +234,9 @@ def test_graph_view_draws_iri_links_with_full_labels_and_no_overlaps(page, serve
     for node in nodes:  # full labels, never cut
         assert node["label"] == english_label(data, ID + node["url"][len("/id/") :])
     assert overlapping(nodes) == []
-    assert page.page.locator(".view-graph + ul.legend li").count() >= 2
+    assert page.page.locator(".view-graph + .graph-below ul.legend li").count() >= 2
     page.shot("view-graph")
-    tap_node(page, ".view-graph", nodes)
-
-
-def tap_node(page, selector: str, nodes: list[dict]) -> None:
-    """One click on a node in sight opens its page."""
-    page.page.locator(selector).scroll_into_view_if_needed()
-    origin = page.page.locator(selector).bounding_box()
-    target = next(
-        n
-        for n in nodes
-        if 20 < n["pos"]["x"] < origin["width"] - 20 and 20 < n["pos"]["y"] < origin["height"] - 20
-    )
-    page.page.mouse.click(origin["x"] + target["pos"]["x"], origin["y"] + target["pos"]["y"])
-    page.page.wait_for_url(re.compile(re.escape(target["url"]) + "$"))
+    tap_node(page, ".view-graph")
 
 
 def test_default_view_comment_and_the_view_in_the_shared_url(page):

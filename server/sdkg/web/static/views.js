@@ -7,7 +7,8 @@
   "use strict";
   var R = window.sdkgResults;
   var WKT_POINT = /^\s*(?:<[^>]*>\s*)?POINT\s*\(\s*(-?[\d.]+(?:e-?\d+)?)\s+(-?[\d.]+(?:e-?\d+)?)\s*\)\s*$/i;
-  var PALETTE = ["#1f5fa8", "#b3541e", "#2e7d32", "#6a3d9a", "#a4262c", "#00838f", "#8a5a00", "#ad1457"];
+  var PALETTE = ["#1f5fa8", "#b3541e", "#2e7d32", "#6a3d9a", "#a4262c", "#00838f", "#8a5a00",
+    "#ad1457", "#37474f", "#558b2f", "#4527a0", "#00695c"];
   var config = { mapTiles: "", mapAttribution: "" };
 
   function variables(yasr) { return (yasr.results && yasr.results.getVariables()) || []; }
@@ -103,14 +104,26 @@
   MapView.prototype.canHandleResults = function () { return pointsOf(this.yasr).length > 0; };
   MapView.prototype.destroy = function () { if (this.map) { this.map.remove(); this.map = null; } };
   MapView.prototype.draw = function () {
-    var points = pointsOf(this.yasr);
+    var points = pointsOf(this.yasr).map(function (p) {
+      return { lat: p.lat, lon: p.lon, label: p.title ? R.text(p.title) : "",
+        url: p.title && p.title.type === "uri" ? R.localUrl(p.title.value) : null };
+    });
     var parts = figure(this.yasr, points.length + " place" + (points.length === 1 ? "" : "s") +
       " on a map of Natural Earth country outlines; select a point for its page.");
     var box = el("div", { "class": "view-map", role: "region", "aria-label": "Map of the results" });
     parts.fig.appendChild(box);
     parts.fig.appendChild(parts.caption);
+    this.map = drawMap(box, points);
+    var details = el("details", { "class": "view-text" });
+    details.appendChild(el("summary", {}, "The places as a list"));
+    details.appendChild(pointList(points));
+    parts.fig.appendChild(details);
+  };
+
+  /* A Leaflet map in ``box`` with ``points`` ({lat, lon, label, url, main}): Natural Earth
+   * outlines from this server, or the operator's tiles. Also used by the entity pages. */
+  function drawMap(box, points) {
     var map = L.map(box, { worldCopyJump: true, attributionControl: true, keyboard: false });
-    this.map = map;
     map.attributionControl.setPrefix(false);
     if (config.mapTiles) {
       L.tileLayer(config.mapTiles, { attribution: config.mapAttribution || "" }).addTo(map);
@@ -126,23 +139,27 @@
       map.attributionControl.addAttribution("Natural Earth");
     }
     var layer = L.featureGroup().addTo(map);
-    var list = el("ul", { "class": "view-list small" });
     points.forEach(function (p) {
       var popup = el("div");
-      if (p.title) popup.appendChild(p.title.type === "uri" ? link(p.title) : el("span", {}, R.text(p.title)));
-      L.circleMarker([p.lat, p.lon], { radius: 7, color: "#ffffff", weight: 2, fillColor: "#1f5fa8", fillOpacity: 0.9 })
+      popup.appendChild(p.url ? el("a", { href: p.url }, p.label) : el("span", {}, p.label));
+      L.circleMarker([p.lat, p.lon], { radius: p.main === false ? 5 : 7, color: "#ffffff", weight: 2,
+        fillColor: p.main === false ? "#b3541e" : "#1f5fa8", fillOpacity: 0.9 })
         .bindPopup(popup).addTo(layer);
+    });
+    map.fitBounds(layer.getBounds().pad(0.3), { maxZoom: 5 });
+    return map;
+  }
+
+  function pointList(points) {
+    var list = el("ul", { "class": "view-list small" });
+    points.forEach(function (p) {
       var item = el("li");
-      if (p.title) item.appendChild(p.title.type === "uri" ? link(p.title) : el("span", {}, R.text(p.title)));
+      item.appendChild(p.url ? el("a", { href: p.url }, p.label) : el("span", {}, p.label));
       item.appendChild(document.createTextNode(" (" + p.lat.toFixed(2) + ", " + p.lon.toFixed(2) + ")"));
       list.appendChild(item);
     });
-    map.fitBounds(layer.getBounds().pad(0.3), { maxZoom: 5 });
-    var details = el("details", { "class": "view-text" });
-    details.appendChild(el("summary", {}, "The places as a list"));
-    details.appendChild(list);
-    parts.fig.appendChild(details);
-  };
+    return list;
+  }
 
   /* ------------------------------------------------------------------ timeline */
 
@@ -304,14 +321,14 @@
   function labelLines(node) {
     var words = String(node.data("label")).split(/\s+/), lines = [], line = "";
     words.forEach(function (w) {
-      if (line && (line + " " + w).length * 7 > 150) { lines.push(line); line = w; } else { line = line ? line + " " + w : w; }
+      if (line && (line + " " + w).length * 7.8 > 160) { lines.push(line); line = w; } else { line = line ? line + " " + w : w; }
     });
     lines.push(line);
     return lines;
   }
   function nodeWidth(node) {
     var longest = Math.max.apply(null, labelLines(node).map(function (l) { return l.length; }));
-    return Math.min(170, longest * 7.2) + 16;
+    return Math.min(170, longest * 7.8) + 18;
   }
   function nodeHeight(node) { return labelLines(node).length * 16 + 12; }
 
@@ -344,6 +361,27 @@
     }
   }
 
+  /* Positions on rings around ``center``: up to ten nodes a ring, each ring wide enough
+   * for its boxes and turned half a step from the one inside it. */
+  function rings(net, center) {
+    var positions = {}, others = net.nodes.filter(function (n) { return n.id !== center; });
+    positions[center] = { x: 0, y: 0 };
+    var perRing = 10, radius = 0, count = Math.ceil(others.length / perRing);
+    for (var k = 0; k < count; k++) {
+      var ring = others.filter(function (_n, i) { return i % count === k; });
+      var sizes = ring.map(function (n) { var fake = { data: function () { return n.label; } };
+        return { w: nodeWidth(fake), h: nodeHeight(fake) }; });
+      var around = sizes.reduce(function (sum, b) { return sum + Math.max(b.w, b.h * 2) + 24; }, 0);
+      var tallest = Math.max.apply(null, sizes.map(function (b) { return b.h; }));
+      radius = Math.max(radius + tallest + 70, around / (2 * Math.PI), 140);
+      ring.forEach(function (n, i) {
+        var angle = -Math.PI / 2 + (2 * Math.PI * (i + k / count)) / Math.ceil(others.length / count);
+        positions[n.id] = { x: radius * 1.6 * Math.cos(angle), y: radius * Math.sin(angle) };
+      });
+    }
+    return positions;
+  }
+
   /* Draw a network with Cytoscape.js in ``box``: labels inside the nodes (so none overlap),
    * a force-directed layout that keeps nodes apart, zoom and pan, one tap opens a page.
    * Returns {cy, legend}; also used by the entity pages. */
@@ -354,9 +392,11 @@
     var elements = net.nodes.map(function (n) {
       return { data: { id: n.id, label: n.label, url: n.url }, classes: n.id === options.center ? "center" : "" };
     }).concat(net.edges.map(function (e) {
+      var kind = relations.indexOf(e.relation);
       return { data: { id: e.id, source: e.source, target: e.target, relation: e.relation,
-        color: PALETTE[relations.indexOf(e.relation) % PALETTE.length] } };
+        color: PALETTE[kind % PALETTE.length], dash: kind < PALETTE.length ? "solid" : "dashed" } };
     }));
+    var ringPosition = options.center ? rings(net, options.center) : {};
     var cy = cytoscape({
       container: box,
       elements: elements,
@@ -365,16 +405,23 @@
       style: [
         { selector: "node", style: {
           shape: "round-rectangle", "background-color": "#ffffff", "border-color": "#1f5fa8", "border-width": 2,
-          label: "data(label)", "text-wrap": "wrap", "text-max-width": "150px", "text-valign": "center",
+          label: "data(label)", "text-wrap": "wrap", "text-max-width": function (node) { return (nodeWidth(node) - 12) + "px"; }, "text-valign": "center",
           "text-halign": "center", "font-size": 13, color: "#1d2433", width: nodeWidth, height: nodeHeight } },
         { selector: "node.center", style: { "background-color": "#1f5fa8", color: "#ffffff", "font-weight": "bold" } },
         { selector: "edge", style: {
-          width: 2, "line-color": "data(color)", "target-arrow-color": "data(color)",
+          width: 2, "line-color": "data(color)", "line-style": "data(dash)", "target-arrow-color": "data(color)",
           "target-arrow-shape": "triangle", "curve-style": "bezier" } }
       ],
-      layout: { name: "cose", animate: false, nodeDimensionsIncludeLabels: true, nodeOverlap: 40,
-        idealEdgeLength: function () { return 70; }, nodeRepulsion: function () { return 20000; },
-        padding: 20, randomize: false, componentSpacing: 60 }
+      // A star (an entity and its neighbours) reads best as rings around the centre;
+      // anything else gets a force-directed layout.
+      // A star (an entity and its neighbours) reads best as rings around the centre,
+      // each ring turned by half a step so no edge runs through a node of an inner ring;
+      // anything else gets a force-directed layout.
+      layout: options.center ? { name: "preset", positions: function (node) { return ringPosition[node.id()]; },
+        padding: 20, fit: true } :
+        { name: "cose", animate: false, nodeDimensionsIncludeLabels: true, nodeOverlap: 40,
+          idealEdgeLength: function () { return 70; }, nodeRepulsion: function () { return 20000; },
+          padding: 20, randomize: false, componentSpacing: 60 }
     });
     separate(cy);
     cy.fit(undefined, 20);
@@ -388,16 +435,26 @@
       var url = event.target.data("url");
       if (url) window.location.href = url;
     });
+    var controls = el("div", { "class": "graph-controls" });
+    var whole = el("button", { type: "button", "class": "secondary small" }, "Show the whole network");
+    whole.addEventListener("click", function () { cy.fit(undefined, 20); });
+    var readable = el("button", { type: "button", "class": "secondary small" }, "Readable size");
+    readable.addEventListener("click", function () { cy.zoom(1); cy.center(options.center ? cy.getElementById(options.center) : undefined); });
+    controls.appendChild(whole);
+    controls.appendChild(readable);
     var legend = el("ul", { "class": "legend small", "aria-label": "Kinds of relation" });
     relations.forEach(function (relation, i) {
       var item = el("li");
       var swatch = el("span", { "class": "swatch", "aria-hidden": "true" });
-      swatch.style.background = PALETTE[i % PALETTE.length];
+      swatch.style.borderTop = "3px " + (i < PALETTE.length ? "solid " : "dashed ") + PALETTE[i % PALETTE.length];
       item.appendChild(swatch);
       item.appendChild(document.createTextNode(relation));
       legend.appendChild(item);
     });
-    return { cy: cy, legend: legend };
+    var below = el("div", { "class": "graph-below" });
+    below.appendChild(controls);
+    below.appendChild(legend);
+    return { cy: cy, legend: below };
   }
 
   /* The network as text: one line per edge, with links (for keyboards and screen readers). */
@@ -461,6 +518,8 @@
     defaultViewOf: defaultViewOf,
     names: ["table", "map", "timeline", "chart", "graph", "response"],
     drawNetwork: drawNetwork,
+    drawMap: drawMap,
+    pointList: pointList,
     networkList: networkList
   };
 })();
