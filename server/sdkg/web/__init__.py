@@ -82,10 +82,11 @@ def create_app(
     app.register_blueprint(sparql.blueprint)
     for blueprint in (pages.blueprint, editor.blueprint, entity.blueprint, ontology_docs.blueprint):
         app.register_blueprint(blueprint)
-    from sdkg.web import shortlinks, views_api  # the query page's result views and links
+    from sdkg.web import classes, shortlinks, views_api  # result views, links, class pages
 
     app.register_blueprint(views_api.blueprint)
     app.register_blueprint(shortlinks.blueprint)
+    app.register_blueprint(classes.blueprint)
     app.after_request(_security_headers)
     contribute.init_app(app, settings)
     _register_error_handlers(app)
