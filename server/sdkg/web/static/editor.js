@@ -64,6 +64,21 @@
     defaultPlugin: "table",
     plugins: { table: { enabled: true, dynamicConfig: { isEllipsed: false, pageSize: 50 } } }
   });
+  /* Accessibility of the vendored widgets: a name for the editor's text field and for
+   * the table's page-size menu, and keyboard access to the editor's scrolling box. */
+  yasqe.getInputField().setAttribute("aria-label", "SPARQL query");
+  var scroller = document.querySelector("#yasqe .CodeMirror-scroll");
+  if (scroller) scroller.setAttribute("tabindex", "0");
+  yasr.on("drawn", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("#yasr select.tableSizer"), function (select) {
+      select.setAttribute("aria-label", "Rows per page");
+    });
+    // The response view shows the answer in a read-only CodeMirror.
+    Array.prototype.forEach.call(document.querySelectorAll("#yasr textarea:not([aria-label])"), function (area) {
+      area.setAttribute("aria-label", "The server's answer, as sent");
+    });
+  });
+
   /* The view: the URL's (#view=map) first, else the query's #defaultView comment. */
   function viewInUrl() {
     var m = /(?:^#|&)view=([a-z]+)/.exec(window.location.hash);
