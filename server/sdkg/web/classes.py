@@ -65,38 +65,47 @@ def _class_iri(name: str) -> str | None:
 
 def members(class_iri: str) -> list[Member]:
     """The entities of ours typed with ``class_iri`` or a subclass, with facet values."""
+    # One cache entry for all classes, filled as they are asked for (only classes with
+    # members are kept, so made-up names cannot fill it).
+    known: dict[str, list[Member]] = cached(("class-members",), dict)
+    if class_iri not in known:
+        found = _members(class_iri)
+        if not found:
+            return []
+        known[class_iri] = found
+    return known[class_iri]
 
-    def compute() -> list[Member]:
-        store, index = state().store, label_index()
-        found = {
-            row["m"].value
-            for row in store.query(
-                f"SELECT DISTINCT ?m WHERE {{ ?m a/<{SUBCLASS}>* <{class_iri}> "
-                f'FILTER(STRSTARTS(STR(?m), "{ENTITY_NS}")) }}'
-            )
-        }
-        countries: dict[str, list[str]] = {}
+
+def _members(class_iri: str) -> list[Member]:
+    """Query the members of ``class_iri`` and their facet values."""
+    store, index = state().store, label_index()
+    found = {
+        row["m"].value
         for row in store.query(
-            f"SELECT DISTINCT ?m ?c WHERE {{ ?m {COUNTRY_PATH} ?c . ?c a <{COUNTRY}> }}"
-        ):
-            countries.setdefault(row["m"].value, []).append(row["c"].value)
-        areas: dict[str, list[str]] = {}
-        for row in store.query(f"SELECT DISTINCT ?m ?a WHERE {{ ?m <{RESEARCH_AREA}> ?a }}"):
-            areas.setdefault(row["m"].value, []).append(row["a"].value)
-        listed = [
-            Member(
-                iri=iri,
-                label=index.label(iri),
-                url=page_url(iri) or iri,
-                kind=index.kinds.get(iri, class_iri),
-                countries=sorted(countries.get(iri, [])),
-                areas=sorted(areas.get(iri, [])),
-            )
-            for iri in found
-        ]
-        return sorted(listed, key=lambda m: m.label.casefold())
-
-    return cached(("class-members", class_iri), compute)
+            f"SELECT DISTINCT ?m WHERE {{ ?m a/<{SUBCLASS}>* <{class_iri}> "
+            f'FILTER(STRSTARTS(STR(?m), "{ENTITY_NS}")) }}'
+        )
+    }
+    countries: dict[str, list[str]] = {}
+    for row in store.query(
+        f"SELECT DISTINCT ?m ?c WHERE {{ ?m {COUNTRY_PATH} ?c . ?c a <{COUNTRY}> }}"
+    ):
+        countries.setdefault(row["m"].value, []).append(row["c"].value)
+    areas: dict[str, list[str]] = {}
+    for row in store.query(f"SELECT DISTINCT ?m ?a WHERE {{ ?m <{RESEARCH_AREA}> ?a }}"):
+        areas.setdefault(row["m"].value, []).append(row["a"].value)
+    listed = [
+        Member(
+            iri=iri,
+            label=index.label(iri),
+            url=page_url(iri) or iri,
+            kind=index.kinds.get(iri, class_iri),
+            countries=sorted(countries.get(iri, [])),
+            areas=sorted(areas.get(iri, [])),
+        )
+        for iri in found
+    ]
+    return sorted(listed, key=lambda m: m.label.casefold())
 
 
 def _wanted(facet: str, value: str) -> str:

@@ -75,14 +75,19 @@ def quoted_sentences(evidence: str, sentences: list[Sentence]) -> list[Sentence]
 
 
 def document_sentences(document: str) -> list[Sentence]:
-    """The numbered sentences of ``document``'s ``schema:text`` ([] when it has none)."""
+    """The numbered sentences of ``document``'s ``schema:text`` ([] when it has none).
 
-    def compute() -> list[Sentence]:
-        rows = list(
-            state().store.query(
-                f"SELECT ?text WHERE {{ <{document}> <{SCHEMA_TEXT}> ?text }} LIMIT 1"
+    All documents are split at once and kept as one cache entry per store generation
+    (the shared cache holds few entries: one per document would evict the others).
+    """
+
+    def compute() -> dict[str, list[Sentence]]:
+        return {
+            row["doc"].value: split_sentences(row["text"].value)
+            for row in state().store.query(
+                f"SELECT ?doc (SAMPLE(?t) AS ?text) WHERE {{ ?doc <{SCHEMA_TEXT}> ?t "
+                "FILTER(isIRI(?doc)) } GROUP BY ?doc"
             )
-        )
-        return split_sentences(rows[0]["text"].value) if rows else []
+        }
 
-    return cached(("sentences", document), compute)
+    return cached(("sentences",), compute).get(document, [])

@@ -21,32 +21,44 @@ blueprint = Blueprint("views_api", __name__)
 #: Most IRIs one request may ask about (a result page rarely shows more).
 MAX_IRIS = 5000
 
-#: Coordinates of each thing: its own, else those of a place it is located in
-#: (an organization through schema:location, a site through schema:containedInPlace).
-POINTS_QUERY = """
-PREFIX schema: <https://schema.org/>
-SELECT ?thing (SAMPLE(?lat) AS ?latitude) (SAMPLE(?long) AS ?longitude) WHERE {
-  { ?thing schema:latitude ?lat ; schema:longitude ?long }
-  UNION
-  { ?thing schema:location/schema:containedInPlace* ?place .
-    ?place schema:latitude ?lat ; schema:longitude ?long
-    FILTER NOT EXISTS { ?thing schema:latitude ?own } }
-} GROUP BY ?thing"""
+SCHEMA = "https://schema.org/"
 
 
 def points() -> dict[str, tuple[float, float]]:
-    """``{iri: (latitude, longitude)}`` for everything placed, cached per store generation."""
+    """``{iri: (latitude, longitude)}`` for everything placed, cached per store generation:
+    a thing's own coordinates, else those of the nearest place it is in (an organization
+    through ``schema:location``, then ``schema:containedInPlace``: its city before its
+    country)."""
 
     def compute() -> dict[str, tuple[float, float]]:
-        found = {}
-        for row in state().store.query(POINTS_QUERY):
+        store = state().store
+        own: dict[str, tuple[float, float]] = {}
+        for row in store.query(
+            f"SELECT ?x ?lat ?long WHERE {{ ?x <{SCHEMA}latitude> ?lat ; "
+            f"<{SCHEMA}longitude> ?long }}"
+        ):
             try:
-                found[row["thing"].value] = (
-                    float(row["latitude"].value),
-                    float(row["longitude"].value),
-                )
-            except (TypeError, ValueError):
+                own.setdefault(row["x"].value, (float(row["lat"].value), float(row["long"].value)))
+            except ValueError:
                 continue  # a malformed coordinate is left off the map, not an error
+        up: dict[str, list[str]] = {}
+        for row in store.query(
+            f"SELECT ?x ?place WHERE {{ ?x <{SCHEMA}location>|<{SCHEMA}containedInPlace> ?place "
+            "FILTER(isIRI(?place)) }"
+        ):
+            up.setdefault(row["x"].value, []).append(row["place"].value)
+        found = dict(own)
+        for thing in up:
+            if thing in own:
+                continue
+            level, seen = sorted(up[thing]), {thing}
+            while level:  # breadth first: the nearest placed place wins
+                placed = [p for p in level if p in own]
+                if placed:
+                    found[thing] = own[placed[0]]
+                    break
+                seen.update(level)
+                level = sorted({q for p in level for q in up.get(p, []) if q not in seen})
         return found
 
     return cached(("points",), compute)
