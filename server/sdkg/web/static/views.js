@@ -228,12 +228,16 @@
       return rows.every(function (row) { return !row[v] || R.isNumber(row[v]); }) &&
         rows.some(function (row) { return row[v]; });
     });
-    var labelVar = vars.filter(function (v) {
+    var candidates = vars.filter(function (v) {
       return numeric.indexOf(v) < 0 && rows.some(function (row) { return row[v]; });
+    });
+    // Dates or years make a line over time; otherwise the first label makes bars.
+    var timeVar = candidates.filter(function (v) {
+      return rows.every(function (row) { return row[v] && R.yearOf(row[v]) !== null; });
     })[0];
+    var labelVar = timeVar || candidates[0];
     if (!numeric.length || !labelVar) return null;
-    var isTime = rows.every(function (row) { return !row[labelVar] || R.yearOf(row[labelVar]) !== null; });
-    return { label: labelVar, value: numeric[0], line: isTime };
+    return { label: labelVar, value: numeric[0], line: Boolean(timeVar) };
   }
 
   function ChartView(yasr) { this.yasr = yasr; this.chart = null; }
