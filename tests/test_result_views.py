@@ -283,3 +283,15 @@ def test_without_tiles_pages_load_images_from_their_own_origin_only(server):
     page = requests.get(server.base + "sparql", headers={"Accept": "text/html"}, timeout=30)
     assert '"mapTiles": ""' in page.text
     assert "img-src 'self' data:;" in page.headers["Content-Security-Policy"]
+
+
+def test_only_web_addresses_become_links_in_results(page):
+    open_query(
+        page,
+        'SELECT ?x ?y WHERE { BIND(IRI("javascript:alert(1)") AS ?x) '
+        'BIND(IRI("https://example.org/a") AS ?y) }',
+    )
+    cells = page.page.locator("#yasr table tbody tr").first.locator("td")
+    assert cells.nth(1).locator("a").count() == 0
+    assert "javascript:alert(1)" in cells.nth(1).inner_text()
+    assert cells.nth(2).locator("a").get_attribute("href") == "https://example.org/a"

@@ -27,6 +27,11 @@
     return iri;
   }
 
+  /* Only web and local addresses become links (never javascript: or data: IRIs). */
+  function safeHref(url) {
+    return /^(https?:\/\/|\/(?!\/))/i.test(url || "") ? url : null;
+  }
+
   function label(iri) {
     return info[iri] && info[iri].label ? info[iri].label : null;
   }
@@ -86,8 +91,9 @@
   function cellHtml(binding) {
     if (binding.type === "uri") {
       var shown = label(binding.value);
-      var href = localUrl(binding.value);
+      var href = safeHref(localUrl(binding.value));
       var external = href === binding.value;
+      if (!href) return "<span class='iri'>" + escapeHtml(shown || compactIri(binding.value)) + "</span>";
       return "<a class='iri" + (external ? " external" : "") + "' href='" + escapeHtml(href) + "'" +
         (shown ? " title='" + escapeHtml(binding.value) + "'" : "") + ">" +
         escapeHtml(shown || compactIri(binding.value)) + "</a>";
@@ -151,6 +157,7 @@
     text: text,
     label: label,
     localUrl: localUrl,
+    safeHref: safeHref,
     isNumber: isNumber,
     yearOf: yearOf,
     escapeHtml: escapeHtml

@@ -24,8 +24,8 @@
     return node;
   }
   function link(binding) {
-    var a = el("a", { href: R.localUrl(binding.value) }, R.text(binding));
-    return a;
+    var href = R.safeHref(R.localUrl(binding.value));
+    return href ? el("a", { href: href }, R.text(binding)) : el("span", {}, R.text(binding));
   }
   /* A readable name for a row: its first IRI's label, else its first text value. */
   function rowTitle(row, vars, skip) {
@@ -106,7 +106,7 @@
   MapView.prototype.draw = function () {
     var points = pointsOf(this.yasr).map(function (p) {
       return { lat: p.lat, lon: p.lon, label: p.title ? R.text(p.title) : "",
-        url: p.title && p.title.type === "uri" ? R.localUrl(p.title.value) : null };
+        url: p.title && p.title.type === "uri" ? R.safeHref(R.localUrl(p.title.value)) : null };
     });
     var parts = figure(this.yasr, points.length + " place" + (points.length === 1 ? "" : "s") +
       " on a map of Natural Earth country outlines; select a point for its page.");
@@ -271,7 +271,8 @@
         onClick: function (_event, elements) {
           if (!elements.length) return;
           var b = rows[elements[0].index][cols.label];
-          if (b.type === "uri") window.location.href = R.localUrl(b.value);
+          var href = b.type === "uri" ? R.safeHref(R.localUrl(b.value)) : null;
+          if (href) window.location.href = href;
         }
       }
     });
@@ -311,7 +312,7 @@
         if (source.value === target.value) continue;
         var relation = predVar ? R.text(row[predVar]) : humanVar(ends[i + 1]);
         [source, target].forEach(function (b) {
-          nodes[b.value] = { id: b.value, label: R.text(b), url: R.localUrl(b.value) };
+          nodes[b.value] = { id: b.value, label: R.text(b), url: R.safeHref(R.localUrl(b.value)) };
         });
         var key = source.value + " " + relation + " " + target.value;
         edges[key] = { id: key, source: source.value, target: target.value, relation: relation };
@@ -468,9 +469,11 @@
     var list = el("ul", { "class": "view-list small" });
     net.edges.forEach(function (e) {
       var item = el("li");
-      item.appendChild(el("a", { href: byId[e.source].url }, byId[e.source].label));
-      item.appendChild(document.createTextNode(" — " + e.relation + " → "));
-      item.appendChild(el("a", { href: byId[e.target].url }, byId[e.target].label));
+      [e.source, null, e.target].forEach(function (id) {
+        if (id === null) { item.appendChild(document.createTextNode(" — " + e.relation + " → ")); return; }
+        var node = byId[id];
+        item.appendChild(node.url ? el("a", { href: node.url }, node.label) : el("span", {}, node.label));
+      });
       list.appendChild(item);
     });
     return list;
