@@ -295,3 +295,25 @@ def test_only_web_addresses_become_links_in_results(page):
     assert cells.nth(1).locator("a").count() == 0
     assert "javascript:alert(1)" in cells.nth(1).inner_text()
     assert cells.nth(2).locator("a").get_attribute("href") == "https://example.org/a"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "PREFIX geo: <http://www.opengis.net/ont/geosparql#>\n"
+        'SELECT ?place ?where WHERE { VALUES (?place ?where) { ("Trieste" '
+        '"POINT(13.77678 45.64953)"^^geo:wktLiteral) '
+        '("Hefei" "POINT(117.28083 31.86389)"^^geo:wktLiteral) } }',
+        "SELECT ?place ?lat ?long WHERE { VALUES (?place ?lat ?long) "
+        '{ ("Trieste" 45.64953 13.77678) ("Hefei" 31.86389 117.28083) } }',
+    ],
+    ids=["wkt", "lat-long"],
+)
+def test_map_view_from_wkt_or_coordinate_columns(page, query):
+    open_query(page, query)
+    assert "map" in views_offered(page)
+    select_view(page, "map")
+    assert page.page.locator(".view-map path.leaflet-interactive").count() == 2
+    page.page.locator(".view-text summary", has_text="places").click()
+    listed = page.page.locator(".view-text .view-list").inner_text()
+    assert "Trieste (45.65, 13.78)" in listed and "Hefei (31.86, 117.28)" in listed
