@@ -174,18 +174,18 @@ def test_entity_page_shows_evidence_and_links_work_by_keyboard(page):
     body = page.page.locator("main")
     assert "中国科学技术大学" in body.inner_text()
     assert page.page.locator("#referenced-by").count() == 1
-    assert page.page.locator(".neighbourhood a.node").count() > 3
-    evidence = page.page.locator("details.evidence", has_text="CAS TWAS Science Diplomacy").first
-    evidence.locator("summary").click()
-    assert "USTC" in evidence.locator("blockquote").inner_text()
+    assert page.page.locator(".neighbourhood .view-list a").count() > 3
+    evidence = page.page.locator("blockquote.evidence", has_text="CAS TWAS Science Diplomacy").first
+    assert evidence.is_visible() and "USTC" in evidence.inner_text()
     # Follow the link to CAS with the keyboard only.
     link = page.page.locator("dl.facts a", has_text="Chinese Academy of Sciences").first
     link.focus()
     page.page.keyboard.press("Enter")
     page.page.wait_for_url(re.compile(r"/id/cas$"))
     assert page.page.locator("h1").inner_text() == "Chinese Academy of Sciences"
-    # A node of the neighbourhood picture is a link too.
-    node = page.page.locator(".neighbourhood a.node", has_text="Beijing")
+    # The neighbourhood's links, as a list beside the picture.
+    page.page.locator(".neighbourhood summary").click()
+    node = page.page.locator(".neighbourhood .view-list a", has_text="Beijing").first
     node.click()
     page.page.wait_for_url(re.compile(r"/id/beijing$"))
     page.shot("entity-beijing")

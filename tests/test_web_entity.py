@@ -125,8 +125,12 @@ def test_html_shows_names_facts_evidence_enriched_and_incoming(server, data):
         assert str(label) in names
     assert "zh-Hans" in names
     facts = _section(html, "facts")
-    # Every property of CAS in the data is listed, with a readable label.
-    for predicate in set(data.predicates(ID.cas)) - {RDF.type}:
+    # Every property of CAS in the data is listed, with a readable label; the external
+    # identifiers have their own section.
+    identifiers = _section(html, "identifiers")
+    for external in data.objects(ID.cas, OWL.sameAs):
+        assert f'href="{external}"' in identifiers and f'href="{external}"' not in facts
+    for predicate in set(data.predicates(ID.cas)) - {RDF.type, OWL.sameAs}:
         assert f'href="{predicate}"' in facts or str(predicate).startswith(str(SDKG))
     assert "founding date" in facts
     # Values of ours link to their pages; the essay's sentence is behind the facts.
@@ -139,9 +143,9 @@ def test_html_shows_names_facts_evidence_enriched_and_incoming(server, data):
     # Referenced by: USTC is a sub-organization of CAS.
     incoming = _section(html, "referenced-by")
     assert 'href="/id/ustc"' in incoming
-    # The neighbourhood picture links its nodes.
+    # The neighbourhood picture comes with its links as a list.
     picture = _section(html, "neighbourhood")
-    assert re.search(r'<a class="node" href="/id/ustc">', picture)
+    assert re.search(r'<a href="/id/ustc">[^<]+</a> — [^<]+ → <a href="/id/cas">', picture)
 
 
 def test_external_links_leave_and_ours_stay(server, data):

@@ -31,6 +31,15 @@ VENDOR = WEB / "static" / "vendor"
 BUILDS = {
     "@zazuko/yasqe": ["build/yasqe.min.js", "build/yasqe.min.css"],
     "@zazuko/yasr": ["build/yasr.min.js", "build/yasr.min.css"],
+    # Result views and entity pages: map, chart, network drawing.
+    "leaflet": ["dist/leaflet.js", "dist/leaflet.css"],
+    "topojson-client": ["dist/topojson-client.min.js"],
+    # Natural Earth 1:110m country outlines: the offline base map (no tile server).
+    "world-atlas": ["countries-110m.json"],
+    "chart.js": ["dist/chart.umd.min.js"],
+    "cytoscape": ["dist/cytoscape.min.js"],
+    # Accessibility checks in the browser tests (never loaded by the pages themselves).
+    "axe-core": ["axe.min.js"],
 }
 LICENSE_FILE = re.compile(r"^(licen[cs]e|copying)(\.(md|txt))?$", re.IGNORECASE)
 SOURCE_MAP = re.compile(rb"\n?/[/*]# sourceMappingURL=[^\n]*\s*$")

@@ -101,6 +101,12 @@ class Settings:
     #: sync, no catalogue writes, contributions closed; for stores sdkg may not write
     #: (QLever, a replica, a user without update rights). See :mod:`sdkg.remote_store`.
     store_read_only: bool = False
+    #: Map tiles for the map views, as a Leaflet URL template such as
+    #: ``https://tile.example.org/{z}/{x}/{y}.png`` (``SDKG_MAP_TILES``); empty means the
+    #: offline base map of Natural Earth country outlines, so no request leaves the server.
+    map_tiles: str = ""
+    #: Attribution text shown with those tiles (``SDKG_MAP_ATTRIBUTION``).
+    map_attribution: str = ""
 
     @property
     def resolved_store_dir(self) -> Path:
@@ -163,6 +169,8 @@ class Settings:
             value = getattr(self, name)
             if value is not None and not value.startswith(("http://", "https://")):
                 raise ValueError(f"{name.replace('_', '-')} {value!r} is not an http(s) URL")
+        if self.map_tiles and not self.map_tiles.startswith(("http://", "https://")):
+            raise ValueError(f"map-tiles {self.map_tiles!r} is not an http(s) URL template")
         if self.store_url is None and (self.store_update_url or self.store_graph_url):
             raise ValueError("store-update-url and store-graph-url need store-url")
         if self.store_read_only and self.store_url is None:

@@ -87,6 +87,11 @@ def create_app(
     app.register_blueprint(sparql.blueprint)
     for blueprint in (pages.blueprint, editor.blueprint, entity.blueprint, ontology_docs.blueprint):
         app.register_blueprint(blueprint)
+    from sdkg.web import classes, shortlinks, views_api  # result views, links, class pages
+
+    app.register_blueprint(views_api.blueprint)
+    app.register_blueprint(shortlinks.blueprint)
+    app.register_blueprint(classes.blueprint)
     app.after_request(_security_headers)
     contribute.init_app(app, settings)
     app.register_blueprint(reconcile_blueprint)
@@ -107,9 +112,19 @@ CONTENT_SECURITY_POLICY = (
 
 def _security_headers(response: Response) -> Response:
     if response.mimetype == "text/html":
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        policy = CONTENT_SECURITY_POLICY
+        tiles = state().settings.map_tiles
+        if tiles:  # an operator's tile server: the only other origin pages may load from
+            policy = policy.replace("img-src 'self'", f"img-src 'self' {_origin(tiles)}")
+        response.headers.setdefault("Content-Security-Policy", policy)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
     return response
+
+
+def _origin(url: str) -> str:
+    """``https://tile.example.org`` of a URL (template)."""
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.split('/', 1)[0]}"
 
 
 def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:

@@ -50,6 +50,8 @@ def editor_page(*, query: str | None, table: Table | None, error: str | None) ->
         prefixes=cached(("vocabulary",), _vocabulary)["prefixes"],
         text=term_text,
         local_link=_local_link,
+        map_tiles=state().settings.map_tiles,
+        map_attribution=state().settings.map_attribution,
         active="sparql",
     )
 

@@ -9,7 +9,6 @@ stay apart, and shows the evidence (document and exact sentence) behind each fac
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,9 +18,11 @@ from flask import Blueprint, Response, render_template, request
 
 from sdkg.contributions import UNVERIFIED_LINK
 from sdkg.protocol import negotiate, serialize_result
-from sdkg.web import state
+from sdkg.web import entity_extras as extras
+from sdkg.web import essay, state
 from sdkg.web.labels import LABEL_PREDICATES, RDF_TYPE, LabelIndex
 from sdkg.web.pages import label_index, search_hits
+from sdkg.web.sentences import SCHEMA_TEXT
 from sdkg.web.terms import (
     ENTITY_NS,
     GRAPH_NS,
@@ -46,7 +47,6 @@ FIRST_PROPERTIES = LABEL_PREDICATES[:2] + (
     "https://w3id.org/sdkg/ontology#acronym",
 )
 LONG_TEXT = 400  # characters; longer literals are folded away
-MAX_NEIGHBOURS = 24
 
 
 # --------------------------------------------------------------------------- view model
@@ -60,6 +60,8 @@ class Evidence:
     source: str | None
     source_label: str | None
     source_url: str | None
+    #: The quoted sentence on the document's page (set by entity_extras.link_sentences).
+    sentence_url: str | None = None
 
 
 @dataclass
@@ -101,18 +103,6 @@ class EnrichedSource:
     graph: str
     external_iri: str
     properties: list[PropertyValues]
-
-
-@dataclass
-class Neighbour:
-    """A node of the neighbourhood picture, placed on a circle around the entity."""
-
-    label: str
-    url: str
-    x: float
-    y: float
-    edge: str  # the property that links them, as a short label
-    incoming: bool
 
 
 # --------------------------------------------------------------------------- route
@@ -215,17 +205,32 @@ def _entity_view(iri: str, slug: str) -> dict[str, Any]:
             if value.kind == "literal":
                 names[value.language or "(no language)"].append((value.text, compact(predicate)))
     label = index.label(iri)
+    # External identifiers get their own section; the facts are the rest.
+    links = [value for predicate in LINK_PREDICATES for value in own.get(predicate, [])]
+    # A document's text is shown whole, sentence by sentence with its facts, not as a fact.
+    reading = essay.annotated_text(iri, index)
+    hidden = (*LINK_PREDICATES, *((SCHEMA_TEXT,) if reading else ()))
+    properties = _property_list({p: v for p, v in own.items() if p not in hidden}, index)
+    extras.link_sentences(properties)
+    graph = extras.network(iri, own, incoming, index)
     return {
         "iri": iri,
         "slug": slug,
         "label": label,
         "kind": index.kind(iri),
+        "description": extras.description(iri, own, index),
         "types": sorted(types, key=lambda v: v.text.casefold()),
         "names": dict(sorted(names.items())),
-        "properties": _property_list(own, index),
+        "properties": properties,
+        "identifiers": extras.identifiers(links),
         "enriched": enriched,
         "incoming": incoming,
-        "neighbours": _neighbourhood(own, incoming, index),
+        "network": graph,
+        "points": extras.map_points(iri, graph["nodes"], index),
+        "dated": extras.dated_facts(properties),
+        "reading": reading,
+        "map_tiles": state().settings.map_tiles,
+        "map_attribution": state().settings.map_attribution,
         "search_query": "",
     }
 
@@ -335,66 +340,3 @@ def _property_list(values: dict[str, list[Value]], index: LabelIndex) -> list[Pr
         )
         for predicate in sorted(values, key=order)
     ]
-
-
-def _neighbourhood(
-    own: dict[str, list[Value]], incoming: list[PropertyValues], index: LabelIndex
-) -> list[Neighbour]:
-    """Linked entities of ours, both directions, laid out on a circle (one per entity)."""
-    edges: dict[str, tuple[str, str, bool]] = {}
-    for predicate, values in sorted(own.items()):
-        for value in values:
-            if value.kind == "entity" and value.iri and value.iri.startswith(ENTITY_NS):
-                edges.setdefault(value.iri, (value.url or "", index.term_label(predicate), False))
-    for prop in incoming:
-        for value in prop.values:
-            if value.kind == "entity" and value.iri and value.iri.startswith(ENTITY_NS):
-                edges.setdefault(value.iri, (value.url or "", prop.label, True))
-    chosen = sorted(
-        edges.items(),
-        key=lambda item: (_prominence(item[0], index), index.label(item[0]).casefold()),
-    )
-    chosen = chosen[:MAX_NEIGHBOURS]
-    neighbours = []
-    for position, (iri, (url, edge, is_incoming)) in enumerate(chosen):
-        angle = 2 * math.pi * position / max(len(chosen), 1) - math.pi / 2
-        # With many neighbours, every other one sits on an inner ring so labels do not collide.
-        ring = 0.72 if len(chosen) > 12 and position % 2 else 1.0
-        neighbours.append(
-            Neighbour(
-                label=_short(index.label(iri), 24),
-                url=url,
-                x=round(CENTER[0] + ring * RADIUS[0] * math.cos(angle), 1),
-                y=round(CENTER[1] + ring * RADIUS[1] * math.sin(angle), 1),
-                edge=_short(edge, 22),
-                incoming=is_incoming,
-            )
-        )
-    return neighbours
-
-
-#: Neighbours drawn first when there are too many: organizations and people, then places.
-PROMINENT_TYPES = (
-    {
-        "http://www.w3.org/ns/org#Organization",
-        "http://xmlns.com/foaf/0.1/Person",
-        "http://xmlns.com/foaf/0.1/Group",
-    },
-    {"https://schema.org/City", "https://schema.org/Country", "https://schema.org/Continent"},
-)
-
-
-def _prominence(iri: str, index: LabelIndex) -> int:
-    types = set(index.types.get(iri, ()))
-    for rank, wanted in enumerate(PROMINENT_TYPES):
-        if types & wanted:
-            return rank
-    return len(PROMINENT_TYPES)
-
-
-CENTER = (400.0, 250.0)  # in the SVG's 800 x 500 view box
-RADIUS = (310.0, 200.0)
-
-
-def _short(text: str, limit: int = 28) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -80,6 +80,10 @@ def _overview() -> dict[str, Any]:
     kinds = Counter(
         index.kind(iri) or "untyped" for iri in index.types if iri.startswith(ENTITY_NS)
     )
+    # Each kind's class, for the link to its class page.
+    kind_classes = {
+        index.kind(iri): index.kinds[iri] for iri in index.types if iri.startswith(ENTITY_NS)
+    }
     sources = [
         {
             "iri": row["doc"].value,
@@ -115,6 +119,7 @@ def _overview() -> dict[str, Any]:
     graphs = store.graphs()
     return {
         "kinds": sorted(kinds.items(), key=lambda item: (-item[1], item[0])),
+        "kind_classes": kind_classes,
         "entities": sum(kinds.values()),
         "triples": store.triple_count(),
         "graphs": len(graphs),

@@ -35,16 +35,13 @@
   termCompleter("property", "sdkgProperties", "properties");
   Yasqe.defaults.autocompleters = ["sdkgPrefixes", "variables", "sdkgClasses", "sdkgProperties"];
 
-  /* Result cells: our entities and ontology terms link to their pages on this server. */
-  var Table = Yasr.plugins.table;
-  Table.defaults.openIriInNewWindow = false;
-  var cellLink = Table.prototype.getUriLinkFromBinding;
-  Table.prototype.getUriLinkFromBinding = function (binding, prefixes) {
-    // The cell HTML is sanitized (DOMPurify) by YASR, which may normalize the quotes.
-    return cellLink.call(this, binding, prefixes)
-      .replace(/href=(["'])https:\/\/w3id\.org\/sdkg\/id\//g, "href=$1/id/")
-      .replace(/href=(["'])https:\/\/w3id\.org\/sdkg\/ontology#/g, "href=$1/ontology#");
-  };
+  /* Result cells: labels, plain numbers and dates (results.js); our IRIs link here. */
+  window.sdkgPrefixes = data.prefixes;
+  window.sdkgStatic = data.static;
+  sdkgResults.install(Yasr);
+  /* Map, timeline, chart and graph views beside the table (views.js). */
+  sdkgViews.register(Yasr);
+  sdkgViews.configure({ mapTiles: data.mapTiles, mapAttribution: data.mapAttribution });
 
   var yasqe = new Yasqe(document.getElementById("yasqe"), {
     value: data.query,
@@ -63,15 +60,45 @@
   var yasr = new Yasr(document.getElementById("yasr"), {
     prefixes: data.prefixes,
     persistenceId: null,
-    pluginOrder: ["table", "response"],
-    defaultPlugin: "table"
+    pluginOrder: sdkgViews.names.slice(),
+    defaultPlugin: "table",
+    plugins: { table: { enabled: true, dynamicConfig: { isEllipsed: false, pageSize: 50 } } }
+  });
+  /* Accessibility of the vendored widgets: a name for the editor's text field and for
+   * the table's page-size menu, and keyboard access to the editor's scrolling box. */
+  yasqe.getInputField().setAttribute("aria-label", "SPARQL query");
+  var scroller = document.querySelector("#yasqe .CodeMirror-scroll");
+  if (scroller) scroller.setAttribute("tabindex", "0");
+  yasr.on("drawn", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("#yasr select.tableSizer"), function (select) {
+      select.setAttribute("aria-label", "Rows per page");
+    });
+    // The response view shows the answer in a read-only CodeMirror.
+    Array.prototype.forEach.call(document.querySelectorAll("#yasr textarea:not([aria-label])"), function (area) {
+      area.setAttribute("aria-label", "The server's answer, as sent");
+    });
+  });
+
+  /* The view: the URL's (#view=map) first, else the query's #defaultView comment. */
+  function viewInUrl() {
+    var m = /(?:^#|&)view=([a-z]+)/.exec(window.location.hash);
+    return m && sdkgViews.names.indexOf(m[1]) >= 0 ? m[1] : null;
+  }
+  var lastRunQuery = viewInUrl() ? data.query : null;
+  yasr.selectPlugin(viewInUrl() || sdkgViews.defaultViewOf(data.query) || "table");
+  yasr.on("change", function () { updateLinks(); });
+  window.addEventListener("hashchange", function () {
+    var view = viewInUrl();
+    if (view) yasr.selectPlugin(view);
   });
 
   var status = document.getElementById("run-status");
   var shareInput = document.getElementById("share-link");
 
   function shareUrl(query) {
-    return window.location.origin + "/sparql?query=" + encodeURIComponent(query);
+    var view = yasr ? yasr.getSelectedPluginName() : "table";
+    return window.location.origin + "/sparql?query=" + encodeURIComponent(query) +
+      (view && view !== "table" ? "#view=" + view : "");
   }
   function updateLinks() {
     var query = yasqe.getValue();
@@ -87,12 +114,29 @@
   }
 
   yasqe.on("query", function () {
+    // A new query with a #defaultView comment shows that view; the reader may switch.
+    var query = yasqe.getValue();
+    var wanted = sdkgViews.defaultViewOf(query);
+    if (query !== lastRunQuery && wanted) yasr.selectPlugin(wanted);
+    lastRunQuery = query;
     status.textContent = "Running…";
   });
   yasqe.on("queryResponse", function (_y, response, duration) {
     yasr.setResponse(response, duration);
     updateLinks();
     var results = yasr.results;
+    var bindings = results && !results.getError() && results.getType() === "json" ? results.getBindings() : null;
+    if (bindings && bindings.length) {
+      // Drawn again once the labels (and points) of its IRIs are known.
+      sdkgResults.load(bindings).then(function () {
+        yasr.refresh();
+        report(results, duration);
+      });
+    } else {
+      report(results, duration);
+    }
+  });
+  function report(results, duration) {
     if (!results || results.getError()) {
       status.textContent = "The query failed; the message is below.";
     } else if (results.getType() === "json" && results.getBindings()) {
@@ -101,6 +145,10 @@
     } else {
       status.textContent = "Done in " + duration + " ms.";
     }
+  }
+  document.getElementById("raw-terms").addEventListener("change", function (event) {
+    sdkgResults.state.raw = event.target.checked;
+    if (yasr.results) yasr.refresh();
   });
 
   function run() { yasqe.query(); }
@@ -125,6 +173,13 @@
       run();
     });
   });
+
+  /* For share.js: the current query and view, and news of changes to either. */
+  window.sdkgEditor = {
+    query: function () { return yasqe.getValue(); },
+    view: function () { return yasr.getSelectedPluginName(); },
+    onChange: function (callback) { yasqe.on("change", callback); yasr.on("change", callback); }
+  };
 
   updateLinks();
   if (data.run) run();
