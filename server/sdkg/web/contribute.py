@@ -27,7 +27,8 @@ from sdkg.contributions import (
     Contributions,
     Submission,
 )
-from sdkg.protocol import ProtocolError, negotiate
+from sdkg.negotiation import format_values, negotiate
+from sdkg.protocol import ProtocolError
 from sdkg.rdfio import (
     FORMAT_BY_MEDIA_TYPE,
     ParseLimits,
@@ -344,7 +345,8 @@ def list_contributions() -> Response:
 def get_contribution(contribution_id: str) -> Response:
     """One contribution's triples and provenance, in the negotiated RDF format."""
     triples = _state().contributions.triples(contribution_id)
-    fmt = negotiate(request.accept_mimetypes, request.args.get("format"), "graph", html=True)
+    wanted = format_values(request.args.items(multi=True))
+    fmt = negotiate(request.accept_mimetypes, wanted, "graph", html=True).format
     if fmt.kind == "html":
         turtle = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=CONTRIBUTION_PREFIXES)
         page = render_template_string(
@@ -353,7 +355,7 @@ def get_contribution(contribution_id: str) -> Response:
         return Response(page, content_type="text/html; charset=utf-8")
     prefixes = CONTRIBUTION_PREFIXES if fmt.oxigraph == ox.RdfFormat.TURTLE else None
     body = ox.serialize(triples, format=fmt.oxigraph, prefixes=prefixes)
-    return Response(body, content_type=f"{fmt.media_type}; charset=utf-8")
+    return Response(body, content_type=fmt.content_type())
 
 
 @blueprint.route("/contributions/<contribution_id>", methods=["DELETE"])
