@@ -163,7 +163,8 @@ def _best(accept: MIMEAccept, offers: list[Format]) -> Choice | None:
     # werkzeug matches parameters exactly (``text/turtle; charset=utf-8`` would not match
     # ``text/turtle``); the parameters are read separately, so match on the bare types.
     bare = MIMEAccept([(formats.base_media_type(value), q) for value, q in accept])
-    by_media_type: dict[str, Format] = {}
+    # Registered media types first, so that ``text/*`` means text/csv, not text/xml.
+    by_media_type = {fmt.media_type: fmt for fmt in offers}
     for fmt in offers:
         for media_type in fmt.all_media_types:
             by_media_type.setdefault(media_type, fmt)
