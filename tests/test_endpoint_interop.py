@@ -195,6 +195,7 @@ def test_relative_iris_resolve_against_the_entity_namespace(endpoint):
     base = "https://w3id.org/sdkg/id/"
     assert set(graph) == {(rdflib.URIRef(base + "s"), rdflib.URIRef(base + "p"), rdflib.Literal(1))}
     own_base = get(endpoint, "BASE <http://example.org/> SELECT (<x> AS ?x) {}")
+    assert own_base.status_code == 200, own_base.text
     assert own_base.json()["results"]["bindings"][0]["x"]["value"] == "http://example.org/x"
 
 

@@ -325,8 +325,8 @@ class RemoteStore:
         """
         refuse_store_functions(sparql)
         check_syntax(sparql, base_iri)
-        if base_iri is not None and any(":" not in iri for iri in sparql_text.iris(sparql)):
-            # The store resolves relative IRIs against the base the query itself declares.
+        if _needs_base(sparql, base_iri):
+            # The store resolves relative IRIs against the base the query declares.
             sparql = f"BASE <{base_iri}>\n{sparql}"
         operation = sparql_text.operation_keyword(sparql)
         fields = self._dataset_fields(sparql, dataset)
@@ -591,6 +591,13 @@ class _RemoteTarget:
 
 
 _CHECK_STORE = None
+
+
+def _needs_base(sparql: str, base_iri: str | None) -> bool:
+    """True when ``sparql`` has relative IRIs and no BASE of its own (Virtuoso takes one)."""
+    if base_iri is None or not any(":" not in iri for iri in sparql_text.iris(sparql)):
+        return False
+    return not any(token.keyword == "BASE" for token in sparql_text.tokens(sparql))
 
 
 def check_syntax(sparql: str, base_iri: str | None = None) -> None:
