@@ -152,6 +152,9 @@ def test_understood_parameters_are_kept():
         ("application/ld+json", "solutions", "json"),
         ("application/rdf+xml", "solutions", "xml"),
         ("text/turtle", "solutions", "tsv"),
+        # an ASK answer has no CSV or TSV form (the W3C formats cover SELECT only)
+        ("text/csv", "boolean", "json"),
+        ("application/rdf+xml", "boolean", "xml"),
         # a triple format for the dump: its dataset superset
         ("application/n-triples", "dataset", "nq"),
         ("text/turtle", "dataset", "trig"),

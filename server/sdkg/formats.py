@@ -16,8 +16,11 @@ from typing import Literal
 
 import pyoxigraph as ox
 
-Kind = Literal["solutions", "graph", "dataset", "html"]
-KINDS: tuple[Kind, ...] = ("solutions", "graph", "dataset", "html")
+#: ``boolean`` is the result of ASK: SPARQL JSON and XML only, since the CSV and TSV
+#: results formats are defined for SELECT alone.
+Kind = Literal["solutions", "boolean", "graph", "dataset", "html"]
+KINDS: tuple[Kind, ...] = ("solutions", "boolean", "graph", "dataset", "html")
+BOOLEAN_FORMATS = ("json", "xml")
 
 
 @dataclass(frozen=True)
@@ -149,6 +152,11 @@ CLOSEST: dict[tuple[str, Kind], str] = {
     ("nt", "solutions"): "tsv",
     ("nq", "solutions"): "tsv",
     ("trig", "solutions"): "tsv",
+    # An ASK answer exists only in SPARQL JSON and XML.
+    ("csv", "boolean"): "json",
+    ("tsv", "boolean"): "json",
+    ("jsonld", "boolean"): "json",
+    ("rdfxml", "boolean"): "xml",
     ("nt", "dataset"): "nq",
     ("turtle", "dataset"): "trig",
 }
@@ -161,9 +169,16 @@ def get(name: str) -> Format:
     return _BY_NAME[name]
 
 
+def of_kind(kind: Kind) -> list[Format]:
+    """The formats of ``kind``, the default first."""
+    if kind == "boolean":
+        return [_BY_NAME[name] for name in BOOLEAN_FORMATS]
+    return [f for f in FORMATS if f.kind == kind]
+
+
 def offered(kind: Kind, *, html: bool = False) -> list[Format]:
     """The formats of ``kind``, the default first, and HTML last when ``html``."""
-    found = [f for f in FORMATS if f.kind == kind]
+    found = of_kind(kind)
     return [*found, _BY_NAME["html"]] if html and kind != "html" else found
 
 
@@ -189,8 +204,8 @@ def by_name(value: str, kind: Kind | Iterable[Kind] | None = None) -> Format | N
     if "/" in wanted:
         return by_media_type(wanted, kinds)
     for k in kinds:
-        for fmt in FORMATS:
-            if fmt.kind == k and wanted in fmt.all_names:
+        for fmt in of_kind(k):
+            if wanted in fmt.all_names:
                 return fmt
     return None
 
@@ -199,8 +214,8 @@ def by_media_type(value: str, kind: Kind | Iterable[Kind] | None = None) -> Form
     """The format of a media type (parameters ignored), among ``kind`` (all if None)."""
     wanted = base_media_type(value)
     for k in _kinds(kind):
-        for fmt in FORMATS:
-            if fmt.kind == k and wanted in fmt.all_media_types:
+        for fmt in of_kind(k):
+            if wanted in fmt.all_media_types:
                 return fmt
     return None
 
@@ -209,8 +224,8 @@ def by_extension(suffix: str, kind: Kind | Iterable[Kind] = ("graph", "dataset")
     """The RDF format of a file extension (``.ttl``, ``.OWL``; the dot is optional)."""
     wanted = "." + suffix.lower().lstrip(".")
     for k in _kinds(kind):
-        for fmt in FORMATS:
-            if fmt.kind == k and wanted in fmt.all_extensions:
+        for fmt in of_kind(k):
+            if wanted in fmt.all_extensions:
                 return fmt
     return None
 
@@ -227,7 +242,7 @@ def rdf_bodies(kind: Kind = "graph") -> dict[str, Format]:
 
 def closest(fmt: Format, kind: Kind) -> Format | None:
     """``fmt`` itself if it is of ``kind``, else the format of ``kind`` nearest to it."""
-    if fmt.kind == kind:
+    if fmt in of_kind(kind):
         return fmt
     name = CLOSEST.get((fmt.name, kind))
     return _BY_NAME[name] if name else None

@@ -40,6 +40,7 @@ JSONLD_FORMS = ("expanded", "compacted", "flattened")
 #: For each kind, the kinds whose formats may stand in for it (rule 3).
 _OTHER_KINDS: dict[str, tuple[Kind, ...]] = {
     "solutions": ("graph", "dataset"),
+    "boolean": ("solutions", "graph"),
     "graph": ("solutions", "dataset"),
     "dataset": ("graph",),
     "html": (),
@@ -139,7 +140,8 @@ def by_name(name: str, kind: Kind) -> Choice:
     found = formats.by_name(name, kind)
     if found is None:
         names = ", ".join(f"{f.name} ({f.media_type})" for f in formats.offered(kind))
-        what = {"solutions": "SELECT / ASK results", "graph": "graphs"}.get(kind, kind)
+        what = {"solutions": "SELECT results", "boolean": "ASK results",
+                "graph": "graphs"}.get(kind, kind)  # fmt: skip
         raise NotAcceptable(f"{name!r} is not a format for {what}; use one of: {names}")
     return Choice(found)
 

@@ -19,7 +19,7 @@ import pyoxigraph as ox
 from werkzeug.wrappers import Request
 
 from sdkg import namespaces, sparql_text
-from sdkg.formats import Format
+from sdkg.formats import Format, Kind
 from sdkg.store import Dataset
 
 READ_ONLY_MESSAGE = (
@@ -252,9 +252,11 @@ class Serialized:
         return headers
 
 
-def result_kind(result: object) -> str:
-    """``solutions`` for SELECT / ASK results, ``graph`` for CONSTRUCT / DESCRIBE."""
-    return "solutions" if isinstance(result, ox.QuerySolutions | ox.QueryBoolean) else "graph"
+def result_kind(result: object) -> Kind:
+    """``solutions`` for SELECT, ``boolean`` for ASK, ``graph`` for CONSTRUCT / DESCRIBE."""
+    if isinstance(result, ox.QueryBoolean):
+        return "boolean"
+    return "solutions" if isinstance(result, ox.QuerySolutions) else "graph"
 
 
 class _RowLimitReached(Exception):
