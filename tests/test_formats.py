@@ -207,3 +207,15 @@ def test_cli_names_are_strict():
     with pytest.raises(NotAcceptable) as raised:
         by_name("csv", "graph")
     assert "text/turtle" in raised.value.message
+
+
+def test_the_clients_page_lists_every_format_as_the_registry_says():
+    from pathlib import Path
+
+    page = (Path(__file__).parent.parent / "docs" / "clients.md").read_text(encoding="utf-8")
+    for fmt in formats.FORMATS:
+        row = next(line for line in page.splitlines() if line.startswith(f"| `{fmt.name}` |"))
+        cells = [cell.strip() for cell in row.strip("|").split("|")]
+        assert cells[1] == fmt.kind and cells[3] == f"`{fmt.media_type}`", row
+        for name in fmt.names:
+            assert f"`{name}`" in cells[5], (fmt.name, name)

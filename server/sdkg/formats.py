@@ -117,7 +117,7 @@ FORMATS: tuple[Format, ...] = (
     Format("tsv", "solutions", Q.TSV, "tsv", ("tab-separated-values",)),
     # Graphs: CONSTRUCT and DESCRIBE results, entity pages, the ontology, descriptions.
     # Turtle answers for N3 too: an N3 parser reads Turtle (SPARQLWrapper's format=n3).
-    Format("turtle", "graph", R.TURTLE, "turtle", ("ttl", "n3", "text/n3"),
+    Format("turtle", "graph", R.TURTLE, "turtle", ("ttl", "n3"),
            ("application/x-turtle", "application/turtle"),
            answers_for=("text/n3", "text/rdf+n3", "application/n3")),
     Format("nt", "graph", R.N_TRIPLES, "nt", ("ntriples", "n-triples", "ntriple"),
@@ -133,7 +133,7 @@ FORMATS: tuple[Format, ...] = (
     Format("nq", "dataset", R.N_QUADS, "nquads", ("nquads", "n-quads"), ("text/x-nquads",)),
     Format("trig", "dataset", R.TRIG, "trig", (), ("application/x-trig",)),
     # Pages for people.
-    Format("html", "html", None, None, ("text/html",), ("application/xhtml+xml",)),
+    Format("html", "html", None, None, (), ("application/xhtml+xml",)),
 )  # fmt: skip
 
 #: For a client that accepts only formats of another kind, the format of the kind at
