@@ -58,7 +58,7 @@ import pyoxigraph as ox
 import requests
 from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
 
-from sdkg import namespaces, sparql_text
+from sdkg import formats, namespaces, sparql_text
 from sdkg.config import Settings
 from sdkg.store import (
     Dataset,
@@ -100,8 +100,8 @@ STORE_SYSTEM_GRAPHS = frozenset(
 _LIST_GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 FORM = "application/x-www-form-urlencoded; charset=utf-8"
-RESULTS_JSON = "application/sparql-results+json"
-N_TRIPLES = "application/n-triples"
+RESULTS_JSON = formats.get("json").media_type
+N_TRIPLES = formats.get("nt").media_type
 #: IRI schemes that call store internals (Virtuoso's built-in and SQL functions).
 _STORE_FUNCTION_SCHEMES = ("bif:", "sql:")
 

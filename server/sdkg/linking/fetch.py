@@ -21,6 +21,7 @@ import click
 import requests
 from rdflib import DCTERMS, PROV, RDF, Graph, Literal, URIRef
 
+from sdkg import formats
 from sdkg.durable import write_atomically
 from sdkg.linking import cache
 from sdkg.linking.errors import LinkingError
@@ -28,16 +29,8 @@ from sdkg.linking.ourdata import linked_iris, load_our_data
 from sdkg.linking.sources import IRIS_PLACEHOLDER, HttpPolicy, Mapping, Source
 
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
-# What we ask for, best first; and how rdflib reads each answer.
+# What we ask for, best first; how rdflib reads each answer comes from sdkg.formats.
 ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
-RDF_FORMATS = {
-    "application/n-triples": "nt",
-    "text/plain": "nt",
-    "text/turtle": "turtle",
-    "application/x-turtle": "turtle",
-    "application/rdf+xml": "xml",
-    "application/ld+json": "json-ld",
-}
 
 
 @dataclass(frozen=True)
@@ -91,7 +84,8 @@ class SparqlClient:
         """Run a CONSTRUCT query and return its triples."""
         response = self._post(query)
         media_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
-        rdf_format = RDF_FORMATS.get(media_type)
+        found = formats.by_media_type(media_type, "graph")
+        rdf_format = found.rdflib if found is not None else None
         if rdf_format is None:
             raise LinkingError(
                 f"{self.endpoint} answered with {media_type or 'no content type'}, "

@@ -17,7 +17,7 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, render_templ
 from rdflib import Graph, Node
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from sdkg import namespaces
+from sdkg import formats, namespaces
 from sdkg.closure import GraphValidation, validate_against_graph
 from sdkg.config import Settings
 from sdkg.contributions import (
@@ -48,26 +48,13 @@ blueprint = Blueprint("contribute", __name__)
 BASE_IRI = namespaces.ENTITY
 CLOSED_MESSAGE = "contributions are closed on this server (no SDKG_TOKENS_FILE)"
 NOTE_HEADER = "X-Contribution-Note"
+#: A contribution is one graph, in one of the registry's graph formats (sdkg.formats).
+_GRAPH_FORMATS = formats.offered("graph")
 #: ``format`` form-field values (besides media types) -> rdflib parser names.
-FORMAT_NAMES = {
-    "turtle": "turtle",
-    "ttl": "turtle",
-    "nt": "nt",
-    "ntriples": "nt",
-    "n-triples": "nt",
-    "jsonld": "json-ld",
-    "json-ld": "json-ld",
-    "rdfxml": "xml",
-    "xml": "xml",
-}
-FORMAT_BY_EXTENSION = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".rdf": "xml"}
-MEDIA_TYPE_OF_FORMAT = {
-    "turtle": "text/turtle",
-    "nt": "application/n-triples",
-    "json-ld": "application/ld+json",
-    "xml": "application/rdf+xml",
-}
-FORMAT_LABEL = {"turtle": "Turtle", "nt": "N-Triples", "json-ld": "JSON-LD", "xml": "RDF/XML"}
+FORMAT_NAMES = {name: f.rdflib for f in _GRAPH_FORMATS for name in f.all_names if f.rdflib}
+FORMAT_BY_EXTENSION = {e: f.rdflib for f in _GRAPH_FORMATS for e in f.all_extensions if f.rdflib}
+MEDIA_TYPE_OF_FORMAT = {f.rdflib: f.media_type for f in _GRAPH_FORMATS if f.rdflib}
+FORMAT_LABEL = {f.rdflib: f.label for f in _GRAPH_FORMATS if f.rdflib}
 REPORT_TYPES = ["application/json", "text/turtle", "text/html"]
 _MULTIPART_OVERHEAD = 65536
 _FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")

@@ -79,9 +79,13 @@ def sparql() -> Response:
     if sparql_request.query is None:
         others = sorted(set(request.args) - set(FORMAT_PARAMETERS))
         if others:
+            # Parameter names are the client's: a few, cut short, are enough to recognise.
+            named = ", ".join(name[:40] for name in others[:3]) + (
+                ", ..." if len(others) > 3 else ""
+            )
             raise ProtocolError(
                 400,
-                f"missing query: this request has {', '.join(others)} but no query=...; "
+                f"missing query: this request has {named} but no query=...; "
                 "GET /sparql without parameters gives the service description",
             )
         if wants_page:
