@@ -28,7 +28,7 @@ def finish(body: bytes, choice: Choice, *, compact_by_default: bool = False) -> 
     if choice.format.name == "jsonld":
         form = choice.jsonld_form or ("compacted" if compact_by_default else "expanded")
         if form == "compacted":
-            graph = Graph().parse(data=body, format="json-ld")
+            graph = Graph(bind_namespaces="none").parse(data=body, format="json-ld")
             return compacted_jsonld(graph), choice.content_type(form)
         return body, choice.content_type(form)
     return body, choice.content_type()
@@ -48,12 +48,17 @@ def write_graph(graph: Graph, choice: Choice) -> tuple[bytes, str]:
 
 
 def compacted_jsonld(graph: Graph) -> bytes:
-    """``graph`` as compacted JSON-LD whose ``@context`` maps the project's prefixes that
-    the graph uses (JSON-LD 1.1 compaction by rdflib)."""
+    """``graph`` as compacted JSON-LD whose ``@context`` maps the project's prefixes, and
+    then those the graph binds itself (``sd:``, ``void:``), that the graph uses (JSON-LD
+    1.1 compaction by rdflib)."""
     used = {str(term) for triple in graph for term in triple}
+    known = dict(namespaces.PREFIXES)
+    for prefix, namespace in graph.namespaces():
+        if prefix and prefix not in known and str(namespace) not in known.values():
+            known[prefix] = str(namespace)
     context = {
         prefix: namespace
-        for prefix, namespace in namespaces.PREFIXES.items()
+        for prefix, namespace in known.items()
         if any(iri.startswith(namespace) for iri in used)
     }
     for term in graph.objects():
