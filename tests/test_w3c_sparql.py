@@ -122,7 +122,11 @@ def test_w3c_query(servers, test: w3c.W3CTest, fmt: str):
         expected_status = 200 if test.valid else 400
         assert response.status_code == expected_status, response.text
         return
-    response = requests.post(server.sparql, data=[*params, ("format", fmt)], timeout=60)
+    if fmt == "jsonld-compacted":
+        profile = 'application/ld+json; profile="http://www.w3.org/ns/json-ld#compacted"'
+        response = requests.post(server.sparql, data=params, headers={"Accept": profile})
+    else:
+        response = requests.post(server.sparql, data=[*params, ("format", fmt)], timeout=60)
     assert response.status_code == 200, response.text
     assert "SDKG-Results-Truncated" not in response.headers
     media_type = response.headers["Content-Type"].split(";")[0]

@@ -42,7 +42,7 @@ DAWGT = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-dawg#")
 EVALUATION = (MF.QueryEvaluationTest, MF.CSVResultFormatTest)
 SYNTAX = {MF.PositiveSyntaxTest11: True, MF.NegativeSyntaxTest11: False}
 
-#: Formats each kind of answer is fetched in: (format= value, media type, rdflib name).
+#: Formats each kind of answer is fetched in: format= value -> media type (and rdflib name).
 SOLUTION_FORMATS = {
     "json": "application/sparql-results+json",
     "xml": "application/sparql-results+xml",
@@ -54,6 +54,8 @@ GRAPH_FORMATS = {
     "turtle": ("text/turtle", "turtle"),
     "nt": ("application/n-triples", "nt"),
     "jsonld": ("application/ld+json", "json-ld"),
+    # JSON-LD compacted with the project's @context (asked by profile, not format=)
+    "jsonld-compacted": ("application/ld+json", "json-ld"),
     "rdfxml": ("application/rdf+xml", "xml"),
 }
 
