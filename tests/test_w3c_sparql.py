@@ -88,25 +88,49 @@ def _case(test: w3c.W3CTest, fmt: str):
 
 
 CASES = _cases()
+#: The row cap of the truncation pass: small, so that most SELECT results are cut.
+CAP = 2
+
+
+def _truncation_cases() -> list:
+    """SELECT tests with more rows than :data:`CAP` and no blank nodes, in every format."""
+    cases = []
+    for folder in w3c.folders():
+        for test in w3c.read_manifest(folder):
+            if test.valid is not None or test.id in ENGINE or not w3c.is_result_set(test.result):
+                continue
+            if w3c.query_form(test) != "SELECT":
+                continue
+            expected = w3c.expected_solutions(test.result)
+            if len(expected.rows) <= CAP or w3c.has_blank_nodes(expected):
+                continue
+            cases += [
+                pytest.param(test, fmt, id=f"{test.id}:{fmt}") for fmt in w3c.SOLUTION_FORMATS
+            ]
+    return cases
+
+
+TRUNCATION_CASES = _truncation_cases()
 
 
 @pytest.fixture(scope="module")
 def servers(start_server, tmp_path_factory):
     """``servers(folder) -> RunningServer``: one server at a time, for the folder at hand."""
-    current: dict[str, object] = {}
+    current: dict[tuple[str, int], object] = {}
 
-    def get(folder: str):
-        if folder not in current:
+    def get(folder: str, max_rows: int = 100000):
+        key = (folder, max_rows)
+        if key not in current:
             for running in current.values():
                 running.stop()
             current.clear()
             data = tmp_path_factory.mktemp(f"w3c-{folder}")
             w3c.build_data_folder(w3c.read_manifest(folder), data)
-            current[folder] = start_server(
-                "--memory", "--data", str(data), "--max-rows", "100000",
+            current[key] = start_server(
+                "--memory", "--data", str(data), "--max-rows", str(max_rows),
                 "--max-query-length", "200000", "--timeout", "60",
             )  # fmt: skip
-        return current[folder]
+        return current[key]
 
     yield get
     for running in current.values():
@@ -149,5 +173,27 @@ def test_w3c_query(servers, test: w3c.W3CTest, fmt: str):
     else:
         found, expected = w3c.canonical(found), w3c.canonical(expected)
     assert w3c.same_solutions(found, expected), (
+        f"\nfound:    {w3c.describe(found)}\nexpected: {w3c.describe(expected)}"
+    )
+
+
+@pytest.mark.parametrize(("test", "fmt"), TRUNCATION_CASES)
+def test_w3c_select_cut_at_the_row_cap(servers, test: w3c.W3CTest, fmt: str):
+    """With ``--max-rows 2`` every format holds the same number of rows, all of them rows
+    of the full answer, and the answer says it was cut."""
+    server = servers(test.folder, CAP)
+    params = [("query", test.query_text()), *test.dataset_params(), ("format", fmt)]
+    response = requests.post(server.sparql, data=params, timeout=60)
+    assert response.status_code == 200, response.text
+    assert response.headers["SDKG-Results-Truncated"] == f"true; limit={CAP}"
+    found = w3c.parse_answer(response.content, w3c.SOLUTION_FORMATS[fmt])
+    assert test.result is not None
+    expected = w3c.expected_solutions(test.result)
+    if fmt == "csv" or test.result.suffix == ".csv":
+        found, expected = w3c.lossy(found), w3c.lossy(expected)
+    else:
+        found, expected = w3c.canonical(found), w3c.canonical(expected)
+    assert len(found.rows) == CAP
+    assert w3c.is_sub_multiset(found, expected), (
         f"\nfound:    {w3c.describe(found)}\nexpected: {w3c.describe(expected)}"
     )

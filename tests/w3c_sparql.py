@@ -15,6 +15,7 @@ import csv
 import io
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -411,6 +412,22 @@ def same_solutions(found: Solutions, expected: Solutions) -> bool:
     if len(found.rows) != len(expected.rows):
         return False
     return isomorphic(as_graph(found), as_graph(expected))
+
+
+def has_blank_nodes(solutions: Solutions) -> bool:
+    """True when some row binds a blank node."""
+    return any(isinstance(v, BNode) for row in solutions.rows for v in row.values())
+
+
+def is_sub_multiset(found: Solutions, expected: Solutions) -> bool:
+    """Every row of ``found`` is a row of ``expected``, counted (no blank nodes)."""
+    available = Counter(frozenset(row.items()) for row in expected.rows)
+    for row in found.rows:
+        key = frozenset(row.items())
+        if available[key] == 0:
+            return False
+        available[key] -= 1
+    return True
 
 
 def describe(solutions: Solutions, limit: int = 8) -> str:
