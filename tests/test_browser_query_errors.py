@@ -63,3 +63,19 @@ def test_other_clients_still_get_plain_text(server):
     assert response.status_code == 400
     assert response.headers["Content-Type"].startswith("text/plain")
     assert "syntax error at line 3, column" in response.text
+
+
+def test_a_query_over_the_time_limit_opens_the_editor_with_the_message(start_server):
+    from conftest import ENDPOINT_DATA
+    from robustness_support import RUNAWAY
+
+    slow = start_server("--memory", "--data", str(ENDPOINT_DATA), "--timeout", "1")
+    page = requests.get(
+        slow.sparql, params={"query": RUNAWAY}, headers={"Accept": "text/html"}, timeout=120
+    )
+    assert page.status_code == 503 and page.headers["Retry-After"] == "5"
+    assert page.headers["Content-Type"].startswith("text/html")
+    assert "exceeded the 1 s limit" in page.text
+    assert '"run": false' in page.text  # the editor holds the query without running it again
+    plain = requests.get(slow.sparql, params={"query": RUNAWAY}, timeout=120)
+    assert plain.status_code == 503 and plain.headers["Content-Type"].startswith("text/plain")

@@ -144,7 +144,7 @@ def _answer(query: str, sparql_request: SparqlRequest) -> Response:
         # A SERVICE endpoint failed (refused, HTTP error, bad answer): not this server.
         raise ProtocolError(502, f"a SERVICE endpoint failed: {error}") from None
     except QueryTimeout as timeout:
-        return _timeout_response(timeout)
+        return _timeout_response(timeout, page_query=query if _prefers_html() else None)
     if isinstance(answer, Table):
         response = Response(app_state.sparql_page(query=query, table=answer, error=None))
         if answer.truncated:
@@ -167,10 +167,14 @@ def _prefers_html() -> bool:
     return choice.kind == "html"
 
 
-def _timeout_response(timeout: QueryTimeout) -> Response:
+def _timeout_response(timeout: QueryTimeout, page_query: str | None = None) -> Response:
+    """503 for a query over the time limit; for a browser, the editor holding the query."""
     app_state = state()
     metrics.note_timeout()
     response = error_response(503, str(timeout), {"Retry-After": "5"})
+    if page_query is not None:
+        page = app_state.sparql_page(query=page_query, table=None, error=str(timeout))
+        response = Response(page, status=503, headers={"Retry-After": "5"})
     if app_state.recycle_on_timeout:
         pid = os.getpid()
         log.warning("query timed out after %g s; recycling worker %d to stop it", timeout.seconds,
