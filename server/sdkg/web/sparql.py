@@ -118,7 +118,7 @@ def _answer(query: str, sparql_request: SparqlRequest) -> Response:
     wanted = _format_values()
     store = app_state.store
 
-    def run() -> tuple[Serialized, Choice] | Table:
+    def run() -> tuple[Serialized, bytes, str] | Table:
         # Query, negotiation and serialization all happen here: pyoxigraph results
         # must be consumed in the thread that created them, and the deadline covers
         # the whole answer, so a response is either complete or an error.
@@ -126,7 +126,8 @@ def _answer(query: str, sparql_request: SparqlRequest) -> Response:
         choice = negotiate(accept, wanted, result_kind(result), html=True)
         if choice.kind == "html":
             return tabulate(result, settings.max_rows)
-        return serialize_result(result, choice.format, settings.max_rows), choice
+        serialized = serialize_result(result, choice.format, settings.max_rows)
+        return serialized, *serialize.finish(serialized.body, choice)
 
     try:
         answer = run_with_deadline(run, settings.timeout)
@@ -150,8 +151,7 @@ def _answer(query: str, sparql_request: SparqlRequest) -> Response:
         if answer.truncated:
             response.headers[TRUNCATED_HEADER] = f"true; limit={settings.max_rows}"
         return response
-    serialized, choice = answer
-    body, content_type = serialize.finish(serialized.body, choice)
+    serialized, body, content_type = answer
     response = Response(body, headers=serialized.headers())
     response.headers["Content-Type"] = content_type
     response.vary.add("Accept")
