@@ -81,9 +81,9 @@ _BLANK = re.compile(r"_:[A-Za-z0-9]+")
 
 
 def dump_lines(base: str) -> list[str]:
-    """The whole store as sorted N-Quads lines (from ``GET /dump``), blank node
+    """The whole store as sorted N-Quads lines (from ``GET /dump.nq.gz``), blank node
     labels blanked out: each worker process labels its blank nodes differently."""
-    response = requests.get(base + "dump", timeout=60)
+    response = requests.get(base + "dump.nq.gz", timeout=60)
     response.raise_for_status()
     text = gzip.decompress(response.content).decode("utf-8")
     return sorted(_BLANK.sub("_:", line) for line in text.splitlines())

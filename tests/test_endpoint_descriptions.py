@@ -124,18 +124,55 @@ def assert_same_graphs(found: dict[str, rdflib.Graph], expected: dict[str, rdfli
 
 
 def test_dump_is_the_whole_dataset_in_gzip_nquads_or_trig(endpoint):
-    nq = requests.get(endpoint.base + "dump")
+    # The gzip files, to download.
+    nq = requests.get(endpoint.base + "dump.nq.gz")
     assert nq.status_code == 200
     assert nq.headers["Content-Type"] == "application/gzip"
     assert "sdkg.nq.gz" in nq.headers["Content-Disposition"]
     expected = graphs_by_name(load_fixture_dataset())
     assert_same_graphs(dump_graphs(nq.content, "nquads"), expected)
-    trig = requests.get(endpoint.base + "dump", params={"format": "trig"})
+    trig = requests.get(endpoint.base + "dump.trig.gz")
     assert "sdkg.trig.gz" in trig.headers["Content-Disposition"]
     assert_same_graphs(dump_graphs(trig.content, "trig"), expected)
-    by_accept = requests.get(endpoint.base + "dump", headers={"Accept": "application/trig"})
-    assert "sdkg.trig.gz" in by_accept.headers["Content-Disposition"]
-    assert requests.get(endpoint.base + "dump", params={"format": "csv"}).status_code == 406
+
+
+@pytest.mark.parametrize(
+    ("params", "headers", "media_type", "rdflib_format"),
+    [
+        ({}, {}, "application/n-quads", "nquads"),
+        ({"format": "trig"}, {}, "application/trig", "trig"),
+        ({}, {"Accept": "application/trig"}, "application/trig", "trig"),
+        ({"format": "yaml"}, {"Accept": "application/n-quads"}, "application/n-quads", "nquads"),
+    ],
+)
+def test_dump_is_rdf_gzip_encoded_for_clients_that_take_it(
+    endpoint, params, headers, media_type, rdflib_format
+):
+    expected = graphs_by_name(load_fixture_dataset())
+    for encoding in ("gzip", "identity"):
+        response = requests.get(
+            endpoint.base + "dump", params=params, headers={**headers, "Accept-Encoding": encoding}
+        )
+        assert response.status_code == 200
+        assert response.headers["Content-Type"] == media_type
+        assert response.headers.get("Content-Encoding") == ("gzip" if encoding == "gzip" else None)
+        assert "Accept-Encoding" in response.headers["Vary"]
+        dataset = rdflib.Dataset()
+        dataset.parse(data=response.content, format=rdflib_format)  # requests decoded it
+        assert_same_graphs(graphs_by_name(dataset), expected)
+
+
+def test_rdflib_loads_the_dump_by_its_url(endpoint):
+    # rdflib sends no Accept-Encoding and reads the format from the Content-Type.
+    dataset = rdflib.Dataset()
+    dataset.parse(endpoint.base + "dump")
+    assert_same_graphs(graphs_by_name(dataset), graphs_by_name(load_fixture_dataset()))
+
+
+def test_dump_in_a_format_with_no_dataset_form_is_406(endpoint):
+    response = requests.get(endpoint.base + "dump", headers={"Accept": "text/csv"})
+    assert response.status_code == 406
+    assert "application/n-quads" in response.text
 
 
 @pytest.mark.parametrize(

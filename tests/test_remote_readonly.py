@@ -64,7 +64,7 @@ def test_the_read_only_server_answers_as_the_read_write_one(pair):
     assert labels(reader) == labels(writer) and labels(reader)
     assert graph_names(reader) == graph_names(writer) == expected_graphs
     assert isomorphic(void_graph(reader), void_graph(writer))
-    dumps = [requests.get(s.base + "dump") for s in (reader, writer)]
+    dumps = [requests.get(s.base + "dump.nq.gz") for s in (reader, writer)]
     assert [d.status_code for d in dumps] == [200, 200]
     assert_same_graphs(dump_graphs(dumps[0].content, "nquads"),
                        dump_graphs(dumps[1].content, "nquads"))  # fmt: skip
@@ -128,7 +128,7 @@ def test_a_store_sdkg_never_wrote_is_listed_and_queried(start_server, virtuoso_s
         # The store's system graphs (Virtuoso has three) are not served as data.
         assert graph_names(reader) == {BARE_GRAPH}
         assert reader.health()["graphs"] == 1
-        dump = dump_graphs(requests.get(reader.base + "dump").content, "nquads")
+        dump = dump_graphs(requests.get(reader.base + "dump.nq.gz").content, "nquads")
         assert set(dump) == {BARE_GRAPH} and len(dump[BARE_GRAPH]) == 1
         log = reader.log_text()
         assert "listed from the store" in log and "ontology/sdkg.ttl" in log  # not loaded

@@ -151,7 +151,7 @@ def test_loading_through_sparql_update_alone_keeps_blank_nodes(start_server, vir
     virtuoso = virtuoso_stores("update-only")
     server = start_server("--store-url", virtuoso.query_url, "--data", str(ENDPOINT_DATA),
                           env=virtuoso.sdkg_env())  # fmt: skip
-    dump = requests.get(server.base + "dump")
+    dump = requests.get(server.base + "dump.nq.gz")
     assert dump.status_code == 200
     assert_same_graphs(dump_graphs(dump.content, "nquads"), graphs_by_name(load_fixture_dataset()))
 

@@ -430,13 +430,18 @@ def contributions_check(contributions_dir: Path | None, store_dir: Path | None, 
     sys.exit(1 if damaged else 0)
 
 
+def _query_formats() -> list[str]:
+    """``sdkg query --format`` values: ``table``, then the format registry's names."""
+    from sdkg import formats
+
+    return ["table", *formats.names("solutions", "graph")]
+
+
 @main.command()
 @click.argument("source", required=False)
 @click.option("--query", "-q", "text", help="The query text (instead of SOURCE).")
 @click.option("--format", "-f", "output_format", default="table", show_default=True,
-              type=click.Choice(["table", "csv", "tsv", "json", "xml", "turtle", "nt",
-                                 "jsonld", "rdfxml"]),
-              help="Output format.")  # fmt: skip
+              type=click.Choice(_query_formats()), help="Output format.")  # fmt: skip
 @click.option("--list", "list_named", is_flag=True, help="List the named queries and exit.")
 @store_options
 def query(

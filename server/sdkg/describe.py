@@ -11,7 +11,7 @@ from typing import Any
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, XSD
 
-from sdkg import namespaces
+from sdkg import formats, namespaces
 from sdkg.store import GraphStore
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
@@ -20,16 +20,6 @@ FORMATS = Namespace("http://www.w3.org/ns/formats/")
 ENTAILMENT = Namespace("http://www.w3.org/ns/entailment/")
 ENTITY_SPACE = namespaces.ENTITY
 
-RESULT_FORMATS = (
-    "SPARQL_Results_JSON",
-    "SPARQL_Results_XML",
-    "SPARQL_Results_CSV",
-    "SPARQL_Results_TSV",
-    "Turtle",
-    "N-Triples",
-    "JSON-LD",
-    "RDF_XML",
-)
 #: Predicates that link our entities to other datasets, counted as VoID linksets.
 LINK_PREDICATES = (
     "http://www.w3.org/2002/07/owl#sameAs",
@@ -71,8 +61,9 @@ def service_description(store: GraphStore, endpoint: str, *, federated: bool = F
     graph.add((service, SD.feature, SD.EmptyGraphs))
     if federated:
         graph.add((service, SD.feature, SD.BasicFederatedQuery))
-    for name in RESULT_FORMATS:
-        graph.add((service, SD.resultFormat, FORMATS[name]))
+    # Every result format the endpoint writes, by its W3C format IRI (formats registry).
+    for fmt in (*formats.offered("solutions"), *formats.offered("graph")):
+        graph.add((service, SD.resultFormat, URIRef(fmt.iri)))
 
     dataset = BNode()
     graph.add((service, SD.defaultDataset, dataset))
@@ -111,7 +102,8 @@ def void_description(store: GraphStore, base_url: str) -> Graph:
     graph.add((dataset, VOID.sparqlEndpoint, URIRef(base_url + "sparql")))
     graph.add((dataset, VOID.dataDump, URIRef(base_url + "dump")))
     graph.add((dataset, VOID.uriSpace, Literal(ENTITY_SPACE)))
-    graph.add((dataset, VOID.feature, FORMATS["N-Quads"]))
+    for fmt in formats.offered("dataset"):  # the dump's formats
+        graph.add((dataset, VOID.feature, URIRef(fmt.iri)))
 
     def count(sparql: str) -> Literal:
         return Literal(int(_select(store, sparql)[0]["n"]), datatype=XSD.integer)

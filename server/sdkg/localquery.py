@@ -6,15 +6,13 @@ import sys
 from pathlib import Path
 from typing import IO
 
-from werkzeug.datastructures import MIMEAccept
-
+from sdkg import serialize
 from sdkg.config import Settings
+from sdkg.negotiation import NotAcceptable, by_name
 from sdkg.protocol import (
-    ProtocolError,
     QueryTimeout,
     Table,
     describe_syntax_error,
-    negotiate,
     result_kind,
     serialize_result,
     tabulate,
@@ -22,8 +20,6 @@ from sdkg.protocol import (
 )
 from sdkg.store import open_local_store
 
-#: Values of ``--format``; ``table`` is for people, the rest are the protocol's formats.
-OUTPUT_FORMATS = ("table", "csv", "tsv", "json", "xml", "turtle", "nt", "jsonld", "rdfxml")
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 _CELL_WIDTH = 60
 
@@ -73,16 +69,17 @@ def run_query(settings: Settings, query: str, output_format: str, out: IO[bytes]
             out.write(format_table(table).encode("utf-8"))
             truncated = table.truncated
         else:
-            fmt = negotiate(MIMEAccept(), output_format, result_kind(result))
-            serialized = serialize_result(result, fmt, settings.max_rows)
-            out.write(serialized.body)
-            if not serialized.body.endswith(b"\n"):
+            choice = by_name(output_format, result_kind(result))
+            serialized = serialize_result(result, choice.format, settings.max_rows)
+            body, _ = serialize.finish(serialized.body, choice)
+            out.write(body)
+            if not body.endswith(b"\n"):
                 out.write(b"\n")
             truncated = serialized.truncated
     except SyntaxError as error:
         print(describe_syntax_error(error, query), file=sys.stderr)
         return EXIT_USAGE
-    except ProtocolError as error:
+    except NotAcceptable as error:
         print(f"--format {output_format}: {error.message}", file=sys.stderr)
         return EXIT_USAGE
     except (ValueError, QueryTimeout) as error:  # refused by a remote store, or too slow

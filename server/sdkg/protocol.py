@@ -12,15 +12,15 @@ import json
 import re
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import pyoxigraph as ox
-from werkzeug.datastructures import MIMEAccept
 from werkzeug.wrappers import Request
 
 from sdkg import namespaces, sparql_text
 from sdkg.echo import shorten
+from sdkg.formats import Format, Kind
 from sdkg.store import Dataset
 
 READ_ONLY_MESSAGE = (
@@ -29,21 +29,8 @@ READ_ONLY_MESSAGE = (
 )
 TRUNCATED_HEADER = "SDKG-Results-Truncated"
 
-#: Prefixes used when writing Turtle.
-TURTLE_PREFIXES = {
-    "sdkg": namespaces.ONTOLOGY,
-    "id": namespaces.ENTITY,
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "org": "http://www.w3.org/ns/org#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "schema": "https://schema.org/",
-}
+#: Prefixes used when writing Turtle (the project's prefix table).
+TURTLE_PREFIXES = namespaces.PREFIXES
 
 
 class ProtocolError(Exception):
@@ -64,81 +51,6 @@ class QueryTimeout(Exception):
             f"query exceeded the {seconds:g} s limit and was stopped; simplify it or add LIMIT"
         )
         self.seconds = seconds
-
-
-# --------------------------------------------------------------------------- formats
-
-
-@dataclass(frozen=True)
-class ResultFormat:
-    """One way to write a result: short name, media type, and pyoxigraph's format."""
-
-    name: str
-    media_type: str
-    kind: str  # "solutions" (SELECT / ASK), "graph" (CONSTRUCT / DESCRIBE) or "html"
-    oxigraph: ox.QueryResultsFormat | ox.RdfFormat | None = None
-    aliases: tuple[str, ...] = field(default=())
-
-
-SOLUTION_FORMATS = (
-    ResultFormat("json", "application/sparql-results+json", "solutions",
-                 ox.QueryResultsFormat.JSON, ("application/json",)),
-    ResultFormat("xml", "application/sparql-results+xml", "solutions",
-                 ox.QueryResultsFormat.XML, ("application/xml", "text/xml")),
-    ResultFormat("csv", "text/csv", "solutions", ox.QueryResultsFormat.CSV),
-    ResultFormat("tsv", "text/tab-separated-values", "solutions", ox.QueryResultsFormat.TSV),
-)  # fmt: skip
-GRAPH_FORMATS = (
-    ResultFormat("turtle", "text/turtle", "graph", ox.RdfFormat.TURTLE,
-                 ("application/x-turtle", "ttl")),
-    ResultFormat("nt", "application/n-triples", "graph", ox.RdfFormat.N_TRIPLES,
-                 ("text/plain", "ntriples", "n-triples")),
-    ResultFormat("jsonld", "application/ld+json", "graph", ox.RdfFormat.JSON_LD,
-                 ("application/json", "json", "json-ld")),
-    ResultFormat("rdfxml", "application/rdf+xml", "graph", ox.RdfFormat.RDF_XML,
-                 ("application/xml", "text/xml", "xml")),
-)  # fmt: skip
-HTML_FORMAT = ResultFormat("html", "text/html", "html")
-
-
-def offered(kind: str, html: bool) -> list[ResultFormat]:
-    """Formats offered for a result kind, the default first."""
-    formats = list(SOLUTION_FORMATS if kind == "solutions" else GRAPH_FORMATS)
-    return [*formats, HTML_FORMAT] if html else formats
-
-
-def negotiate(
-    accept: MIMEAccept, format_param: str | None, kind: str, *, html: bool = False
-) -> ResultFormat:
-    """Pick the format: the ``format`` parameter if given, else the best Accept match.
-
-    Raises a 406 :class:`ProtocolError` listing what is offered when nothing fits.
-    """
-    formats = offered(kind, html)
-    if format_param:
-        wanted = format_param.strip().lower()
-        for fmt in formats:
-            if wanted in (fmt.name, fmt.media_type, *fmt.aliases):
-                return fmt
-        shown = shorten(format_param)
-        raise _not_acceptable(formats, f"format={shown!r} is not offered for this query")
-    by_media_type: dict[str, ResultFormat] = {}
-    for fmt in formats:
-        for media_type in (fmt.media_type, *fmt.aliases):
-            if "/" in media_type:
-                by_media_type.setdefault(media_type, fmt)
-    if not accept:
-        return formats[0]
-    # Ties go to the first offered type, so */* gets the default format.
-    best = accept.best_match(list(by_media_type))
-    if best is None:
-        raise _not_acceptable(formats, "none of the media types in the Accept header is offered")
-    return by_media_type[best]
-
-
-def _not_acceptable(formats: list[ResultFormat], why: str) -> ProtocolError:
-    listing = ", ".join(f"{f.media_type} (format={f.name})" for f in formats)
-    return ProtocolError(406, f"{why}. Offered: {listing}")
 
 
 # --------------------------------------------------------------------------- requests
@@ -163,7 +75,7 @@ def read_request(request: Request, max_query_length: int) -> SparqlRequest:
     ``query`` is None for a GET without a query (the service description).
     """
     args = request.args
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         params = args
         queries = args.getlist("query")
     elif request.method == "POST":
@@ -214,11 +126,16 @@ def read_request(request: Request, max_query_length: int) -> SparqlRequest:
 
 
 def _decode_body(request: Request) -> str:
+    # The protocol's query media type is UTF-8 only (SPARQL 1.1 Protocol, 2.1.3).
     charset = request.mimetype_params.get("charset", "utf-8")
+    if charset.strip().lower() not in ("utf-8", "utf8"):
+        raise ProtocolError(
+            415, f"the query body is declared as {charset}; send it as UTF-8 (charset=utf-8)"
+        )
     try:
-        return request.get_data().decode(charset)
-    except (LookupError, UnicodeDecodeError):
-        raise ProtocolError(400, f"the query body is not valid {charset} text") from None
+        return request.get_data().decode("utf-8")
+    except UnicodeDecodeError:
+        raise ProtocolError(400, "the query body is not valid UTF-8 text") from None
 
 
 def _graph_iris(values: list[str], name: str) -> tuple[str, ...] | None:
@@ -324,26 +241,23 @@ class Serialized:
     """A result written out: the bytes, the format, and whether rows were cut at the cap."""
 
     body: bytes
-    format: ResultFormat
+    format: Format
     truncated: bool
     max_rows: int
 
     def headers(self) -> dict[str, str]:
         """Response headers: content type and, when cut, the truncation notice."""
-        headers = {"Content-Type": _content_type(self.format.media_type)}
+        headers = {"Content-Type": self.format.content_type()}
         if self.truncated:
             headers[TRUNCATED_HEADER] = f"true; limit={self.max_rows}"
         return headers
 
 
-def _content_type(media_type: str) -> str:
-    textual = media_type.startswith("text/") or media_type.endswith(("json", "xml"))
-    return f"{media_type}; charset=utf-8" if textual else media_type
-
-
-def result_kind(result: object) -> str:
-    """``solutions`` for SELECT / ASK results, ``graph`` for CONSTRUCT / DESCRIBE."""
-    return "solutions" if isinstance(result, ox.QuerySolutions | ox.QueryBoolean) else "graph"
+def result_kind(result: object) -> Kind:
+    """``solutions`` for SELECT, ``boolean`` for ASK, ``graph`` for CONSTRUCT / DESCRIBE."""
+    if isinstance(result, ox.QueryBoolean):
+        return "boolean"
+    return "solutions" if isinstance(result, ox.QuerySolutions) else "graph"
 
 
 class _RowLimitReached(Exception):
@@ -371,7 +285,7 @@ class _LineCappedBuffer:
 
 def serialize_result(
     result: ox.QuerySolutions | ox.QueryBoolean | Iterable[ox.Triple],
-    fmt: ResultFormat,
+    fmt: Format,
     max_rows: int,
 ) -> Serialized:
     """Write a query result in ``fmt``, keeping at most ``max_rows`` rows or triples.

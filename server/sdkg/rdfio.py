@@ -25,30 +25,17 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.exceptions import ParserError
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
-# File extension -> rdflib parser name. Quad formats are read into a Dataset and
-# flattened: SHACL validates one data graph.
-FORMAT_BY_EXTENSION = {
-    ".ttl": "turtle",
-    ".nt": "nt",
-    ".jsonld": "json-ld",
-    ".rdf": "xml",
-    ".owl": "xml",
-    ".trig": "trig",
-    ".nq": "nquads",
-}
-QUAD_FORMATS = frozenset({"trig", "nquads"})
+from sdkg import formats
+
+# File extension -> rdflib parser name (sdkg.formats). Quad formats are read into a
+# Dataset and flattened: SHACL validates one data graph.
+FORMAT_BY_EXTENSION = {ext: f.rdflib for ext, f in formats.rdf_files().items() if f.rdflib}
+QUAD_FORMATS = frozenset(f.rdflib for f in formats.offered("dataset") if f.rdflib)
 LINE_BASED_FORMATS = frozenset({"nt", "nquads"})
 
 #: Media type -> rdflib parser name, for RDF sent over HTTP (triple formats only:
 #: a contribution is one graph, so TriG and N-Quads are not accepted there).
-FORMAT_BY_MEDIA_TYPE = {
-    "text/turtle": "turtle",
-    "application/x-turtle": "turtle",
-    "application/n-triples": "nt",
-    "application/ld+json": "json-ld",
-    "application/json": "json-ld",
-    "application/rdf+xml": "xml",
-}
+FORMAT_BY_MEDIA_TYPE = {mt: f.rdflib for mt, f in formats.rdf_bodies("graph").items() if f.rdflib}
 
 #: JSON-LD nested deeper than this is refused (real documents nest a few levels;
 #: rdflib's JSON-LD parser recurses and would give up near 1000).

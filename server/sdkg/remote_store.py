@@ -58,7 +58,7 @@ import pyoxigraph as ox
 import requests
 from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
 
-from sdkg import namespaces, sparql_text
+from sdkg import formats, namespaces, sparql_text
 from sdkg.config import Settings
 from sdkg.store import (
     Dataset,
@@ -100,8 +100,8 @@ STORE_SYSTEM_GRAPHS = frozenset(
 _LIST_GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 FORM = "application/x-www-form-urlencoded; charset=utf-8"
-RESULTS_JSON = "application/sparql-results+json"
-N_TRIPLES = "application/n-triples"
+RESULTS_JSON = formats.get("json").media_type
+N_TRIPLES = formats.get("nt").media_type
 #: IRI schemes that call store internals (Virtuoso's built-in and SQL functions).
 _STORE_FUNCTION_SCHEMES = ("bif:", "sql:")
 
@@ -316,7 +316,7 @@ class RemoteStore:
     # -- GraphStore: reading
 
     def query(
-        self, sparql: str, dataset: Dataset | None = None
+        self, sparql: str, dataset: Dataset | None = None, *, base_iri: str | None = None
     ) -> ox.QuerySolutions | ox.QueryBoolean | list[ox.Triple]:
         """Run ``sparql`` on the store with sdkg's dataset semantics (see the module doc).
 
@@ -324,7 +324,10 @@ class RemoteStore:
         refuses, :class:`~sdkg.protocol.QueryTimeout`, :class:`StoreUnavailable`.
         """
         refuse_store_functions(sparql)
-        check_syntax(sparql)
+        check_syntax(sparql, base_iri)
+        if _needs_base(sparql, base_iri):
+            # The store resolves relative IRIs against the base the query declares.
+            sparql = f"BASE <{base_iri}>\n{sparql}"
         operation = sparql_text.operation_keyword(sparql)
         fields = self._dataset_fields(sparql, dataset)
         if self._virtuoso:  # its own limit, so the store stops the query too
@@ -590,7 +593,14 @@ class _RemoteTarget:
 _CHECK_STORE = None
 
 
-def check_syntax(sparql: str) -> None:
+def _needs_base(sparql: str, base_iri: str | None) -> bool:
+    """True when ``sparql`` has relative IRIs and no BASE of its own (Virtuoso takes one)."""
+    if base_iri is None or not any(":" not in iri for iri in sparql_text.iris(sparql)):
+        return False
+    return not any(token.keyword == "BASE" for token in sparql_text.tokens(sparql))
+
+
+def check_syntax(sparql: str, base_iri: str | None = None) -> None:
     """Raise SyntaxError, worded as by the embedded store, unless ``sparql`` parses.
 
     pyoxigraph parses without evaluating SELECT / CONSTRUCT / DESCRIBE on an empty store;
@@ -603,7 +613,7 @@ def check_syntax(sparql: str) -> None:
     if sparql_text.operation_keyword(sparql) == "ASK" and sparql_text.service_targets(sparql):
         text = sparql_text.replace_operation_keyword(sparql, "SELECT (1 AS ?sdkg_ask_check)")
     try:
-        _CHECK_STORE.query(text)
+        _CHECK_STORE.query(text, base_iri=base_iri)
     except RuntimeError as error:  # "The custom function <...> is not supported"
         raise ValueError(f"{error}; only standard SPARQL 1.1 functions are served") from None
 

@@ -35,7 +35,7 @@ from typing import IO, Any, Protocol
 
 import pyoxigraph as ox
 
-from sdkg import namespaces, resources, sparql_text
+from sdkg import formats, namespaces, resources, sparql_text
 from sdkg.config import Settings
 from sdkg.durable import write_atomically
 
@@ -46,13 +46,9 @@ MANIFEST_VERSION = 1
 
 #: File extensions loaded from ``ontology/`` and ``data/``; other files are ignored.
 RDF_FILE_FORMATS: dict[str, ox.RdfFormat] = {
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".nq": ox.RdfFormat.N_QUADS,
-    ".trig": ox.RdfFormat.TRIG,
-    ".jsonld": ox.RdfFormat.JSON_LD,
-    ".rdf": ox.RdfFormat.RDF_XML,
-    ".owl": ox.RdfFormat.RDF_XML,
+    ext: fmt.oxigraph
+    for ext, fmt in formats.rdf_files().items()
+    if isinstance(fmt.oxigraph, ox.RdfFormat)
 }
 
 # Files above this size go through bulk_load (fast for big files, one SST per call);
@@ -113,9 +109,10 @@ class GraphStore(Protocol):
     read_only: bool
 
     def query(
-        self, sparql: str, dataset: Dataset | None = None
+        self, sparql: str, dataset: Dataset | None = None, *, base_iri: str | None = None
     ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-        """Run a query. Results must be consumed in the calling thread."""
+        """Run a query (relative IRIs against ``base_iri``). Results must be consumed in
+        the calling thread."""
 
     def graphs(self) -> list[str]:
         """The IRIs of the named graphs."""
@@ -697,22 +694,24 @@ class OxigraphStore:
     # -- GraphStore
 
     def query(
-        self, sparql: str, dataset: Dataset | None = None
+        self, sparql: str, dataset: Dataset | None = None, *, base_iri: str | None = None
     ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         """Run ``sparql``; the default graph is the union of all graphs unless the
-        protocol (``dataset``) or the query (FROM / FROM NAMED) names graphs."""
+        protocol (``dataset``) or the query (FROM / FROM NAMED) names graphs. Relative
+        IRIs resolve against ``base_iri`` (a ``BASE`` in the query wins)."""
         store = self._store
         if dataset is not None and not dataset.is_default:
             default = dataset.default_graphs or ()
             named = dataset.named_graphs or ()
             return store.query(
                 sparql,
+                base_iri=base_iri,
                 default_graph=[ox.NamedNode(g) for g in default],
                 named_graphs=[ox.NamedNode(g) for g in named],
             )
         if sparql_text.has_dataset_clause(sparql):
-            return store.query(sparql)
-        return store.query(sparql, use_default_graph_as_union=True)
+            return store.query(sparql, base_iri=base_iri)
+        return store.query(sparql, base_iri=base_iri, use_default_graph_as_union=True)
 
     def graphs(self) -> list[str]:
         """The IRIs of the named graphs, sorted."""

@@ -25,6 +25,7 @@ import requests
 import urllib3
 from rdflib import DCTERMS, PROV, RDF, Graph, Literal, URIRef
 
+from sdkg import formats
 from sdkg.durable import write_atomically
 from sdkg.linking import cache
 from sdkg.linking.errors import LinkingError
@@ -33,16 +34,8 @@ from sdkg.linking.sources import IRIS_PLACEHOLDER, HttpPolicy, Mapping, Source
 from sdkg.rdfio import ParseLimits, RDFInputError, parse_rdf
 
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
-# What we ask for, best first; and how rdflib reads each answer.
+# What we ask for, best first; how rdflib reads each answer comes from sdkg.formats.
 ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
-RDF_FORMATS = {
-    "application/n-triples": "nt",
-    "text/plain": "nt",
-    "text/turtle": "turtle",
-    "application/x-turtle": "turtle",
-    "application/rdf+xml": "xml",
-    "application/ld+json": "json-ld",
-}
 
 #: An answer larger than this, or with more triples, is refused (one batch of facts is
 #: a few hundred kilobytes); the whole answer must also arrive within the request timeout.
@@ -115,7 +108,8 @@ class SparqlClient:
         stay within :data:`ANSWER_LIMITS`.
         """
         media_type, body = self._post(query)
-        rdf_format = RDF_FORMATS.get(media_type)
+        found = formats.by_media_type(media_type, "graph")
+        rdf_format = found.rdflib if found is not None else None
         if rdf_format is None:
             raise LinkingError(
                 f"{self.endpoint} answered with {media_type or 'no content type'}, "

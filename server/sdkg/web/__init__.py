@@ -16,6 +16,7 @@ from flask import Flask, Response, current_app
 from werkzeug.exceptions import HTTPException
 
 from sdkg.config import Settings
+from sdkg.negotiation import NotAcceptable
 from sdkg.protocol import ProtocolError
 from sdkg.store import GraphStore, StoreReadOnly, StoreUnavailable, open_local_store
 
@@ -139,6 +140,10 @@ def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ProtocolError)
     def protocol_error(error: ProtocolError) -> Response:
         return error_response(error.status, error.message, error.headers)
+
+    @app.errorhandler(NotAcceptable)
+    def not_acceptable(error: NotAcceptable) -> Response:
+        return error_response(406, error.message)
 
     @app.errorhandler(StoreUnavailable)
     def store_unavailable(error: StoreUnavailable) -> Response:

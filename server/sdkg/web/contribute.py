@@ -21,7 +21,7 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, render_templ
 from rdflib import Graph, Node
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from sdkg import namespaces
+from sdkg import formats, namespaces
 from sdkg.closure import GraphValidation, validate_against_graph
 from sdkg.config import Settings
 from sdkg.contributions import (
@@ -35,7 +35,8 @@ from sdkg.contributions import (
 )
 from sdkg.echo import shorten
 from sdkg.gate import quotes
-from sdkg.protocol import ProtocolError, negotiate
+from sdkg.negotiation import format_values, negotiate
+from sdkg.protocol import ProtocolError
 from sdkg.rdfio import (
     FORMAT_BY_MEDIA_TYPE,
     ParseLimits,
@@ -56,26 +57,13 @@ BASE_IRI = namespaces.ENTITY
 CLOSED_MESSAGE = "contributions are closed on this server (no SDKG_TOKENS_FILE)"
 NOTE_HEADER = "X-Contribution-Note"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
+#: A contribution is one graph, in one of the registry's graph formats (sdkg.formats).
+_GRAPH_FORMATS = formats.offered("graph")
 #: ``format`` form-field values (besides media types) -> rdflib parser names.
-FORMAT_NAMES = {
-    "turtle": "turtle",
-    "ttl": "turtle",
-    "nt": "nt",
-    "ntriples": "nt",
-    "n-triples": "nt",
-    "jsonld": "json-ld",
-    "json-ld": "json-ld",
-    "rdfxml": "xml",
-    "xml": "xml",
-}
-FORMAT_BY_EXTENSION = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".rdf": "xml"}
-MEDIA_TYPE_OF_FORMAT = {
-    "turtle": "text/turtle",
-    "nt": "application/n-triples",
-    "json-ld": "application/ld+json",
-    "xml": "application/rdf+xml",
-}
-FORMAT_LABEL = {"turtle": "Turtle", "nt": "N-Triples", "json-ld": "JSON-LD", "xml": "RDF/XML"}
+FORMAT_NAMES = {name: f.rdflib for f in _GRAPH_FORMATS for name in f.all_names if f.rdflib}
+FORMAT_BY_EXTENSION = {e: f.rdflib for f in _GRAPH_FORMATS for e in f.all_extensions if f.rdflib}
+MEDIA_TYPE_OF_FORMAT = {f.rdflib: f.media_type for f in _GRAPH_FORMATS if f.rdflib}
+FORMAT_LABEL = {f.rdflib: f.label for f in _GRAPH_FORMATS if f.rdflib}
 REPORT_TYPES = ["application/json", "text/turtle", "text/html"]
 _MULTIPART_OVERHEAD = 65536
 _FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
@@ -402,7 +390,8 @@ def list_contributions() -> Response:
 def get_contribution(contribution_id: str) -> Response:
     """One contribution's triples and provenance, in the negotiated RDF format."""
     triples = _state().contributions.triples(contribution_id)
-    fmt = negotiate(request.accept_mimetypes, request.args.get("format"), "graph", html=True)
+    wanted = format_values(request.args.items(multi=True))
+    fmt = negotiate(request.accept_mimetypes, wanted, "graph", html=True).format
     if fmt.kind == "html":
         turtle = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=CONTRIBUTION_PREFIXES)
         graph = Graph().parse(
@@ -418,7 +407,7 @@ def get_contribution(contribution_id: str) -> Response:
         return Response(page, content_type="text/html; charset=utf-8")
     prefixes = CONTRIBUTION_PREFIXES if fmt.oxigraph == ox.RdfFormat.TURTLE else None
     body = ox.serialize(triples, format=fmt.oxigraph, prefixes=prefixes)
-    return Response(body, content_type=f"{fmt.media_type}; charset=utf-8")
+    return Response(body, content_type=fmt.content_type())
 
 
 def _unverified_quotes(graph: Graph) -> list[dict[str, str]]:

@@ -39,7 +39,8 @@ def editor_page(*, query: str | None, table: Table | None, error: str | None) ->
     return render_template(
         "editor.html",
         query=query or DEFAULT_QUERY,
-        from_url=query is not None,
+        # A query from the URL runs at once, unless the server already found it wrong.
+        from_url=query is not None and error is None,
         table=table,
         error=error,
         personas=grouped(found),

@@ -16,8 +16,10 @@ from typing import Any
 import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request
 
+from sdkg import formats, serialize
 from sdkg.contributions import UNVERIFIED_LINK
-from sdkg.protocol import negotiate, serialize_result
+from sdkg.negotiation import Choice, format_values, negotiate
+from sdkg.protocol import serialize_result
 from sdkg.web import entity_extras as extras
 from sdkg.web import essay, state
 from sdkg.web.labels import LABEL_PREDICATES, RDF_TYPE, LabelIndex
@@ -36,7 +38,8 @@ from sdkg.web.terms import (
 
 blueprint = Blueprint("entity", __name__)
 
-SUFFIX_FORMATS = {".ttl": "turtle", ".jsonld": "jsonld", ".nt": "nt", ".rdf": "rdfxml"}
+#: The RDF formats of an entity, each also at ``/id/<slug><extension>`` (``.ttl``, ...).
+ENTITY_FORMATS = formats.offered("graph")
 LINK_PREDICATES = (
     "http://www.w3.org/2002/07/owl#sameAs",
     "http://www.w3.org/2004/02/skos/core#exactMatch",
@@ -112,13 +115,13 @@ class EnrichedSource:
 def entity(name: str) -> Response:
     """One entity as HTML or RDF, chosen by suffix, ``format=`` or Accept."""
     slug, suffix_format = name, None
-    for suffix, fmt_name in SUFFIX_FORMATS.items():
-        if name.endswith(suffix):
-            slug, suffix_format = name[: -len(suffix)], fmt_name
+    for fmt in ENTITY_FORMATS:
+        if name.endswith(fmt.extension):
+            slug, suffix_format = name[: -len(fmt.extension)], fmt.name
             break
-    fmt = negotiate(
+    choice = negotiate(
         request.accept_mimetypes,
-        suffix_format or request.args.get("format"),
+        [suffix_format] if suffix_format else format_values(request.args.items(multi=True)),
         "graph",
         html=suffix_format is None,
     )
@@ -128,25 +131,30 @@ def entity(name: str) -> Response:
         store.query(f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?q <{iri}> }} }}")
     )
     if not known:
-        response = _not_found(slug, html=fmt.kind == "html")
-    elif fmt.kind == "html":
+        response = _not_found(slug, html=choice.kind == "html")
+    elif choice.kind == "html":
         response = Response(render_template("entity.html", **_entity_view(iri, slug)))
     else:
-        answer = serialize_result(
-            store.query(_DESCRIBE.replace("<IRI>", f"<{iri}>")), fmt, state().settings.max_rows
-        )
-        response = Response(answer.body, headers=answer.headers())
+        response = _entity_rdf(iri, choice)
     response.vary.add("Accept")
     if known:
         response.headers["Link"] = ", ".join(
-            f'</id/{slug}{suffix}>; rel="alternate"; type="{media}"'
-            for suffix, media in (
-                (".ttl", "text/turtle"),
-                (".jsonld", "application/ld+json"),
-                (".nt", "application/n-triples"),
-                (".rdf", "application/rdf+xml"),
-            )
+            f'</id/{slug}{fmt.extension}>; rel="alternate"; type="{fmt.media_type}"'
+            for fmt in ENTITY_FORMATS
         )
+    return response
+
+
+def _entity_rdf(iri: str, choice: Choice) -> Response:
+    """The entity's triples in the negotiated RDF format (JSON-LD compacted by default)."""
+    answer = serialize_result(
+        state().store.query(_DESCRIBE.replace("<IRI>", f"<{iri}>")),
+        choice.format,
+        state().settings.max_rows,
+    )
+    body, content_type = serialize.finish(answer.body, choice, compact_by_default=True)
+    response = Response(body, headers=answer.headers())
+    response.headers["Content-Type"] = content_type
     return response
 
 

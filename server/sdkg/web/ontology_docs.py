@@ -18,13 +18,13 @@ from flask import Blueprint, Response, render_template, request
 from rdflib import OWL, RDF, RDFS, SH, SKOS, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 
-from sdkg.protocol import negotiate
+from sdkg import serialize
+from sdkg.negotiation import format_values, negotiate
 from sdkg.resources import ontology_file, shapes_file
 from sdkg.web.terms import ONTOLOGY_NS, compact, humanize, local_name
 
 blueprint = Blueprint("ontology_docs", __name__)
 
-_RDFLIB_FORMATS = {"nt": "nt", "jsonld": "json-ld", "rdfxml": "xml"}
 PROPERTY_TYPES = (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
 
 
@@ -32,25 +32,26 @@ PROPERTY_TYPES = (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProper
 @blueprint.route("/ontology.ttl", defaults={"suffix_format": "turtle"})
 def ontology(suffix_format: str | None = None) -> Response:
     """The ontology documentation (HTML) or the ontology as RDF."""
-    fmt = negotiate(
+    choice = negotiate(
         request.accept_mimetypes,
-        suffix_format or request.args.get("format"),
+        [suffix_format] if suffix_format else format_values(request.args.items(multi=True)),
         "graph",
         html=suffix_format is None,
     )
     path = ontology_file()
-    if fmt.kind == "html":
+    if choice.kind == "html":
         response = Response(
             render_template(
                 "ontology.html", docs=_docs(path, _mtime(path)),
                 shapes=_shapes(shapes_file(), _mtime(shapes_file())), active="ontology",
             )
         )  # fmt: skip
-    elif fmt.name == "turtle":
-        response = Response(path.read_bytes(), content_type="text/turtle; charset=utf-8")
+    elif choice.name == "turtle":
+        response = Response(path.read_bytes(), content_type=choice.content_type())
     else:
-        body = _graph(path, _mtime(path)).serialize(format=_RDFLIB_FORMATS[fmt.name])
-        response = Response(body, content_type=f"{fmt.media_type}; charset=utf-8")
+        # JSON-LD compacted with the project's prefixes unless a profile asks otherwise.
+        body, content_type = serialize.write_graph(_graph(path, _mtime(path)), choice)
+        response = Response(body, content_type=content_type)
     response.vary.add("Accept")
     return response
 

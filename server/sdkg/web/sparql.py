@@ -1,8 +1,9 @@
 """Blueprint for the SPARQL endpoint and the dataset descriptions.
 
-Routes: ``/sparql`` (SPARQL 1.1 Protocol; Service Description without a query),
-``/.well-known/void``, ``/dump`` (gzip N-Quads or TriG) and ``/healthz``.
-All of them allow cross-origin reads (CORS).
+Routes: ``/sparql`` (SPARQL 1.1 Protocol; Service Description for a bare GET),
+``/.well-known/void``, ``/dump`` (N-Quads or TriG, gzip-encoded when the client takes it)
+and ``/healthz``. Every read-only resource of the app (these, entity pages, the ontology,
+search) allows cross-origin reads (CORS), preflight included, and answers HEAD.
 """
 
 from __future__ import annotations
@@ -10,24 +11,25 @@ from __future__ import annotations
 import gzip
 import logging
 import os
+import shutil
 import signal
 import tempfile
 
-import pyoxigraph as ox
 from flask import Blueprint, Response, jsonify, render_template_string, request, send_file
 from rdflib import Graph
 
-from sdkg import describe, metrics, sparql_text
+from sdkg import describe, metrics, namespaces, serialize, sparql_text
 from sdkg.echo import shorten
+from sdkg.negotiation import FORMAT_PARAMETERS, Choice, NotAcceptable, format_values, negotiate
 from sdkg.protocol import (
     TRUNCATED_HEADER,
     ProtocolError,
     QueryTimeout,
     Serialized,
+    SparqlRequest,
     Table,
     check_query,
     describe_syntax_error,
-    negotiate,
     read_request,
     result_kind,
     run_with_deadline,
@@ -39,17 +41,23 @@ from sdkg.web import cached, error_response, state
 log = logging.getLogger(__name__)
 blueprint = Blueprint("sparql", __name__)
 
-# rdflib's names for the graph formats offered by negotiation.
-_RDFLIB_FORMATS = {"turtle": "turtle", "nt": "nt", "jsonld": "json-ld", "rdfxml": "xml"}
+#: Paths of the read-only resources, open to any origin.
+CROSS_ORIGIN_PATHS = ("/sparql", "/id/", "/ontology", "/search", "/.well-known/void", "/dump",
+                      "/healthz")  # fmt: skip
+#: Relative IRIs in queries resolve against the entity namespace, so ``<twas>`` is an entity.
+QUERY_BASE_IRI = namespaces.ENTITY
 
 
-@blueprint.after_request
+@blueprint.after_app_request
 def allow_cross_origin(response: Response) -> Response:
-    """CORS: any origin may read; preflight requests are answered for a day."""
+    """CORS on the read-only resources: any origin may read; preflight answered for a day."""
+    if not request.path.startswith(CROSS_ORIGIN_PATHS):
+        return response
     response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Expose-Headers"] = TRUNCATED_HEADER
+    response.headers["Access-Control-Expose-Headers"] = f"{TRUNCATED_HEADER}, Link"
     if request.method == "OPTIONS":
-        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        methods = "GET, HEAD, POST, OPTIONS" if request.path == "/sparql" else "GET, HEAD, OPTIONS"
+        response.headers["Access-Control-Allow-Methods"] = methods
         response.headers["Access-Control-Allow-Headers"] = request.headers.get(
             "Access-Control-Request-Headers", "Accept, Content-Type"
         )
@@ -57,16 +65,30 @@ def allow_cross_origin(response: Response) -> Response:
     return response
 
 
+def _format_values() -> list[str]:
+    """The request's ``format`` / ``output`` / ``results`` values, URL then form body."""
+    return format_values(request.values.items(multi=True))
+
+
 @blueprint.route("/sparql", methods=["GET", "POST"])
 def sparql() -> Response:
-    """The SPARQL 1.1 Protocol query operation."""
-    from sdkg.web import exports
-
+    """The SPARQL 1.1 Protocol query operation (HEAD answers as GET would, without a body)."""
     app_state = state()
     settings = app_state.settings
-    sparql_request = read_request(request, settings.max_query_length)
     wants_page = _prefers_html()
+    sparql_request = read_request(request, settings.max_query_length)
     if sparql_request.query is None:
+        others = sorted(set(request.args) - set(FORMAT_PARAMETERS))
+        if others:
+            # Parameter names are the client's: a few, cut short, are enough to recognise.
+            named = ", ".join(shorten(name, 40) for name in others[:3]) + (
+                ", ..." if len(others) > 3 else ""
+            )
+            raise ProtocolError(
+                400,
+                f"missing query: this request has {named} but no query=...; "
+                "GET /sparql without parameters gives the service description",
+            )
         if wants_page:
             return Response(app_state.sparql_page(query=None, table=None, error=None))
         endpoint = request.base_url
@@ -78,25 +100,44 @@ def sparql() -> Response:
         )
         return _rdf_response(graph)
     query = sparql_request.query
+    try:
+        return _answer(query, sparql_request)
+    except ProtocolError as error:
+        if not wants_page:
+            raise
+        # A shared link with a broken query opens the editor on it, the error below.
+        page = app_state.sparql_page(query=query, table=None, error=error.message)
+        return Response(page, status=error.status, headers=error.headers)
+
+
+def _answer(query: str, sparql_request: SparqlRequest) -> Response:
+    """Run ``query`` and answer it in the negotiated format."""
+    app_state = state()
+    settings = app_state.settings
     check_query(query, settings.allow_service)
     accept = request.accept_mimetypes
-    format_param = request.values.get("format")
-    if exports.wants_xlsx(format_param, accept):  # a workbook, with labels
+    wanted = _format_values()
+    from sdkg.web import exports  # imports this module
+
+    if exports.wants_xlsx(request.values.get("format"), accept):  # a workbook, with labels
         return exports.spreadsheet_response(query, "xlsx", filename="result", title="Query result")
     store = app_state.store
 
-    def run() -> Serialized | Table:
+    def run() -> tuple[Serialized, bytes, str] | Table:
         # Query, negotiation and serialization all happen here: pyoxigraph results
         # must be consumed in the thread that created them, and the deadline covers
         # the whole answer, so a response is either complete or an error.
-        result = store.query(query, sparql_request.dataset)
-        fmt = negotiate(accept, format_param, result_kind(result), html=True)
-        if fmt.kind == "html":
+        result = store.query(query, sparql_request.dataset, base_iri=QUERY_BASE_IRI)
+        choice = negotiate(accept, wanted, result_kind(result), html=True)
+        if choice.kind == "html":
             return tabulate(result, settings.max_rows)
-        return serialize_result(result, fmt, settings.max_rows)
+        serialized = serialize_result(result, choice.format, settings.max_rows)
+        return serialized, *serialize.finish(serialized.body, choice)
 
     try:
         answer = run_with_deadline(run, settings.timeout)
+    except NotAcceptable as error:
+        raise ProtocolError(406, error.message) from None
     except SyntaxError as error:
         raise ProtocolError(400, describe_syntax_error(error, query)) from None
     except (ValueError, RuntimeError) as error:
@@ -109,29 +150,36 @@ def sparql() -> Response:
         # A SERVICE endpoint failed (refused, HTTP error, bad answer): not this server.
         raise ProtocolError(502, f"a SERVICE endpoint failed: {error}") from None
     except QueryTimeout as timeout:
-        return _timeout_response(timeout)
+        return _timeout_response(timeout, page_query=query if _prefers_html() else None)
     if isinstance(answer, Table):
         response = Response(app_state.sparql_page(query=query, table=answer, error=None))
         if answer.truncated:
             response.headers[TRUNCATED_HEADER] = f"true; limit={settings.max_rows}"
         return response
-    return Response(answer.body, headers=answer.headers())
+    serialized, body, content_type = answer
+    response = Response(body, headers=serialized.headers())
+    response.headers["Content-Type"] = content_type
+    response.vary.add("Accept")
+    return response
 
 
 def _prefers_html() -> bool:
-    """True for browsers: text/html is acceptable and ranked above the SPARQL formats."""
-    accept = request.accept_mimetypes
-    if request.values.get("format"):
-        return request.values["format"].lower() in ("html", "text/html")
-    return accept.best_match(["application/sparql-results+json", "text/turtle", "text/html"]) == (
-        "text/html"
-    )
+    """True for browsers: HTML is what the format parameter or Accept header asks for."""
+    try:
+        choice = negotiate(request.accept_mimetypes, _format_values(), "solutions", html=True)
+    except NotAcceptable:
+        return False
+    return choice.kind == "html"
 
 
-def _timeout_response(timeout: QueryTimeout) -> Response:
+def _timeout_response(timeout: QueryTimeout, page_query: str | None = None) -> Response:
+    """503 for a query over the time limit; for a browser, the editor holding the query."""
     app_state = state()
     metrics.note_timeout()
     response = error_response(503, str(timeout), {"Retry-After": "5"})
+    if page_query is not None:
+        page = app_state.sparql_page(query=page_query, table=None, error=str(timeout))
+        response = Response(page, status=503, headers={"Retry-After": "5"})
     if app_state.recycle_on_timeout:
         pid = os.getpid()
         log.warning("query timed out after %g s; recycling worker %d to stop it", timeout.seconds,
@@ -147,12 +195,18 @@ def _timeout_response(timeout: QueryTimeout) -> Response:
 
 def _rdf_response(graph: Graph) -> Response:
     """A description graph in the negotiated RDF format, or readable for browsers."""
-    fmt = negotiate(request.accept_mimetypes, request.args.get("format"), "graph", html=True)
-    if fmt.kind == "html":
+    try:
+        choice = negotiate(request.accept_mimetypes, _format_values(), "graph", html=True)
+    except NotAcceptable as error:
+        raise ProtocolError(406, error.message) from None
+    if choice.kind == "html":
         turtle = graph.serialize(format="turtle")
-        return Response(render_template_string(_DESCRIPTION_PAGE, turtle=turtle))
-    body = graph.serialize(format=_RDFLIB_FORMATS[fmt.name], encoding="utf-8")
-    return Response(body, content_type=f"{fmt.media_type}; charset=utf-8")
+        response = Response(render_template_string(_DESCRIPTION_PAGE, turtle=turtle))
+    else:
+        body, content_type = serialize.write_graph(graph, choice)
+        response = Response(body, content_type=content_type)
+    response.vary.add("Accept")
+    return response
 
 
 @blueprint.route("/.well-known/void")
@@ -163,34 +217,58 @@ def void() -> Response:
     return _rdf_response(graph)
 
 
-_DUMP_FORMATS = {
-    "nq": (ox.RdfFormat.N_QUADS, "application/n-quads", "sdkg.nq.gz"),
-    "trig": (ox.RdfFormat.TRIG, "application/trig", "sdkg.trig.gz"),
-}
-
-
 @blueprint.route("/dump")
-def dump() -> Response:
-    """The whole dataset, gzip-compressed: N-Quads by default, TriG on request."""
-    wanted = request.args.get("format")
-    if wanted is None:
-        best = request.accept_mimetypes.best_match(["application/n-quads", "application/trig"])
-        wanted = "trig" if best == "application/trig" else "nq"
-    wanted = {"nquads": "nq", "n-quads": "nq"}.get(wanted.lower(), wanted.lower())
-    if wanted not in _DUMP_FORMATS:
-        shown = shorten(wanted)
-        raise ProtocolError(406, f"format={shown!r} is not offered; use format=nq or format=trig")
-    rdf_format, media_type, filename = _DUMP_FORMATS[wanted]
+@blueprint.route("/dump.<any(nq, trig):suffix>")
+def dump(suffix: str | None = None) -> Response:
+    """The whole dataset as N-Quads (default) or TriG (``.trig``, ``format=``, Accept).
+
+    The body is gzip-compressed (``Content-Encoding: gzip``) for clients that accept it,
+    so HTTP clients and RDF libraries read it as the RDF it is; ``/dump.nq.gz`` and
+    ``/dump.trig.gz`` are the compressed files themselves, for downloading.
+    """
+    choice = _dump_choice(suffix)
+    spool = _compressed_dump(choice)
+    name = "sdkg" + choice.format.extension
+    if request.accept_encodings["gzip"] <= 0:
+        # No gzip for this client (rdflib and urllib send no Accept-Encoding): plain text.
+        plain = tempfile.SpooledTemporaryFile(max_size=16 << 20)  # noqa: SIM115
+        with gzip.GzipFile(fileobj=spool, mode="rb") as compressed:
+            shutil.copyfileobj(compressed, plain)
+        spool.close()
+        plain.seek(0)
+        response = send_file(plain, mimetype=choice.content_type(), download_name=name)
+    else:
+        response = send_file(spool, mimetype=choice.content_type(), download_name=name)
+        response.headers["Content-Encoding"] = "gzip"
+    response.vary.update(("Accept", "Accept-Encoding"))
+    return response
+
+
+@blueprint.route("/dump.<any(nq, trig):suffix>.gz")
+def dump_file(suffix: str) -> Response:
+    """The whole dataset as a gzip file (``sdkg.nq.gz``, ``sdkg.trig.gz``) to download."""
+    choice = _dump_choice(suffix)
+    spool = _compressed_dump(choice)
+    return send_file(spool, mimetype="application/gzip", as_attachment=True,
+                     download_name="sdkg" + choice.format.extension + ".gz")  # fmt: skip
+
+
+def _dump_choice(suffix: str | None) -> Choice:
+    try:
+        return negotiate(request.accept_mimetypes, [suffix] if suffix else _format_values(),
+                         "dataset")  # fmt: skip
+    except NotAcceptable as error:
+        raise ProtocolError(406, error.message) from None
+
+
+def _compressed_dump(choice: Choice) -> tempfile.SpooledTemporaryFile:
+    """The dump in ``choice``'s format, gzip-compressed in a spool at its start."""
     # Closed by send_file once the response is sent.
     spool = tempfile.SpooledTemporaryFile(max_size=16 << 20)  # noqa: SIM115
     with gzip.GzipFile(fileobj=spool, mode="wb", compresslevel=6) as compressed:
-        state().store.dump(compressed, rdf_format)
+        state().store.dump(compressed, choice.format.oxigraph)
     spool.seek(0)
-    response = send_file(
-        spool, mimetype="application/gzip", as_attachment=True, download_name=filename
-    )
-    response.headers["SDKG-Dump-Format"] = media_type
-    return response
+    return spool
 
 
 @blueprint.route("/healthz")
