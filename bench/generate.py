@@ -11,10 +11,17 @@ research institutes (with labs below them), universities in university networks,
 research societies, UN agencies and international scientific centres; centres of
 excellence hosted by institutes and jointly organized by two academies, within
 programmes; partnerships as n-ary nodes with their shortcut properties; fellowship
-programmes, people and fellowships; stated quantities with qualifiers. Every fact the
-shapes ask evidence for has an ``sdkg:Evidence`` node with ``dcterms:source``. Names
-are made of invented syllables (English and Chinese), so no real entity is described
-and no external identifier is minted (``owl:sameAs`` is left out: a shapes warning).
+programmes, people and fellowships; stated quantities with qualifiers.
+
+Provenance follows the contribution gate (``sdkg.gate``, docs/provenance.md): every
+statement about an organization, person, programme, partnership or quantity, except
+its types, names and ``dcterms:source``, has an ``sdkg:Evidence`` node restating that
+exact triple, with ``dcterms:source`` and the words (``prov:value``). The words come
+from a few synthetic documents per file, described with a label and an example.org
+URL; the repository holds no text of them, so their quotes are reported as Info
+"quote not verified". Names are made of invented syllables (English and Chinese), so
+no real entity is described and no external identifier is minted (``owl:sameAs`` is
+left out: a shapes warning).
 
 The data grows in *units* (a city with an academy, institutes, universities, a centre,
 partnerships, people, ...) until the triple count reaches the target.
@@ -29,6 +36,7 @@ import re
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -72,7 +80,8 @@ QUALIFIERS = ["over", "more-than", "some", "approximately"]
 NATIONAL_ROLES = [("national-academy", "national academy"), ("think-tank", "national think tank")]
 OPPORTUNITIES = [("study", "study"), ("training", "training"), ("work", "work")]
 N_COUNTRIES = 48
-N_DOCUMENTS = 40
+#: Synthetic source documents per Turtle file: the facts of a file cite its documents.
+DOCUMENTS_PER_FILE = 3
 SMALL_WORDS = {"of", "for", "and", "the", "in"}
 
 
@@ -113,6 +122,30 @@ def acronym_of(label: str) -> str:
     return "".join(w[0].upper() for w in label.replace("-", " ").split() if w not in SMALL_WORDS)
 
 
+#: One statement that needs evidence: predicate, object (Turtle) and the words saying it.
+Fact = tuple[str, str, str]
+#: A ``(predicate, object or objects)`` pair of :meth:`TurtleFile.node`.
+Pair = tuple[str, str | list[str]]
+
+
+def research_area(label: str, slug: str, area: str) -> Fact:
+    """The research area of the organization named ``label``."""
+    return ("sdkg:researchArea", f"id:{slug}", f"The {label} works in {area.lower()}.")
+
+
+def audience(label: str) -> Fact:
+    """``label`` (a programme or centre) addresses researchers from developing countries."""
+    return ("schema:audience", "id:researchers-from-developing-countries",
+            f"{label} is open to researchers from developing countries.")  # fmt: skip
+
+
+def opportunities(label: str) -> list[Fact]:
+    """``label`` offers every kind of opportunity, in one sentence."""
+    kinds = [kind for _, kind in OPPORTUNITIES]
+    words = f"{label} offers opportunities for {', '.join(kinds[:-1])} and {kinds[-1]}."
+    return [("sdkg:offersOpportunity", f"id:opportunity-{s}", words) for s, _ in OPPORTUNITIES]
+
+
 @dataclass(frozen=True)
 class Thing:
     """An entity already written: its prefixed name and its names for labels and text."""
@@ -138,7 +171,7 @@ class TurtleFile:
             self.handle.write(f"@prefix {prefix}: <{namespace}> .\n")
         self.handle.write("\n")
 
-    def node(self, subject: str, *pairs: tuple[str, str | list[str]]) -> None:
+    def node(self, subject: str, *pairs: Pair) -> None:
         """Write ``subject p1 o1 ; p2 o2a , o2b .``; an empty object list is skipped."""
         parts = []
         for predicate, objects in pairs:
@@ -163,6 +196,21 @@ class TurtleFile:
 # --------------------------------------------------------------------------- generator
 
 
+#: The Turtle files of a generated folder: name, header comment, what its documents report.
+FILES = (
+    ("vocabulary", "Documents, concept schemes and concepts.", "research areas and roles"),
+    ("places", "Continents, countries and cities.", "countries and cities"),
+    ("organizations", "Academies, institutes, universities, networks, agencies.",
+     "academies, institutes and universities"),
+    ("centres", "Programmes, centres of excellence, fellowship programmes.",
+     "centres of excellence and programmes"),
+    ("partnerships", "Partnerships as n-ary nodes, with their shortcuts.",
+     "university partnerships"),
+    ("people", "People and their fellowships.", "fellows and researchers"),
+    ("quantities", "Stated quantities with qualifiers.", "figures of science institutions"),
+)  # fmt: skip
+
+
 class Generator:
     """Writes the synthetic world into ``out`` until ``target`` triples are reached."""
 
@@ -176,17 +224,9 @@ class Generator:
         out.mkdir(parents=True, exist_ok=True)
         self.files = {
             name: TurtleFile(out / f"{name}.ttl", comment, self.counter)
-            for name, comment in (
-                ("vocabulary", "Documents, concept schemes and concepts."),
-                ("places", "Continents, countries and cities."),
-                ("organizations", "Academies, institutes, universities, networks, agencies."),
-                ("centres", "Programmes, centres of excellence, fellowship programmes."),
-                ("partnerships", "Partnerships as n-ary nodes, with their shortcuts."),
-                ("people", "People and their fellowships."),
-                ("quantities", "Stated quantities with qualifiers."),
-            )
+            for name, comment, _ in FILES
         }
-        self.documents: list[str] = []
+        self.documents: dict[str, list[str]] = {}  # file -> the documents its facts cite
         self.countries: list[Thing] = []
         self.country_continent: dict[str, str] = {}
         self.international_academies: list[Thing] = []
@@ -212,31 +252,50 @@ class Generator:
         picked = [self.random.choice(SYLLABLES) for _ in range(syllables)]
         return "".join(s for s, _ in picked).capitalize(), "".join(c for _, c in picked)
 
-    def source(self) -> str:
-        return self.random.choice(self.documents)
+    def source(self, file: str) -> str:
+        """One of the synthetic documents that the statements of ``file`` cite."""
+        return self.random.choice(self.documents[file])
 
-    def sources(self) -> list[str]:
-        return sorted(set(self.random.sample(self.documents, self.random.randint(1, 2))))
-
-    def fact(self, file: str, subject: Thing, predicate: str, obj: str, words: str) -> None:
-        """Evidence for one fact of ``subject``, in the file that states the fact."""
-        self.files[file].evidence(subject.iri, predicate, obj, self.source(), words)
+    def write(
+        self,
+        file: str,
+        subject: str,
+        source: str,
+        facts: Iterable[Fact],
+        *names: Pair,
+        cite: bool = True,
+    ) -> None:
+        """``subject`` with its ``names`` (types, labels: they need no evidence), its
+        ``facts`` and (when ``cite``) ``dcterms:source source``; then one evidence node
+        per fact restating its exact triple, with the words ``source`` says it in."""
+        facts = list(facts)
+        objects: dict[str, list[str]] = {}
+        for predicate, obj, _ in facts:
+            objects.setdefault(predicate, []).append(obj)
+        target = self.files[file]
+        target.node(subject, *names, *objects.items(), ("dcterms:source", source if cite else []))
+        for predicate, obj, words in facts:
+            target.evidence(subject, predicate, obj, source, words)
 
     # -- fixed part: documents, concepts, places
 
     def vocabulary(self) -> None:
         vocab = self.files["vocabulary"]
-        for i in range(1, N_DOCUMENTS + 1):
-            iri = f"id:synthetic-report-{i}"
-            vocab.node(
-                iri,
-                ("a", ["foaf:Document", "prov:Entity"]),
-                ("rdfs:label", en(f"Synthetic science diplomacy report {i}")),
-                ("dcterms:title", en(f"Report {i} on international scientific cooperation")),
-                ("dcterms:issued", year(1990 + i % 35)),
-            )
-            self.documents.append(iri)
-            self.samples.setdefault("document", iri)
+        for file, _, topic in FILES:
+            self.documents[file] = []
+            for k in range(1, DOCUMENTS_PER_FILE + 1):
+                slug = f"synthetic-report-{file}-{k}"
+                vocab.node(
+                    f"id:{slug}",
+                    ("a", ["foaf:Document", "prov:Entity"]),
+                    ("rdfs:label", en(f"Synthetic report on {topic}, part {k}")),
+                    ("dcterms:title", en(f"Report on {topic} in international cooperation")),
+                    ("dcterms:issued", year(2000 + 5 * k)),
+                    # A described document without text: its quotes are "not verified".
+                    ("foaf:homepage", f"<https://example.org/sdkg-synthetic/{slug}>"),
+                )
+                self.documents[file].append(f"id:{slug}")
+        self.samples["document"] = self.documents["organizations"][0]
         schemes = {
             "research-areas": "Research areas",
             "quantity-qualifiers": "Quantity qualifiers",
@@ -251,7 +310,7 @@ class Generator:
                 f"id:{slug}",
                 ("a", "skos:ConceptScheme"),
                 ("rdfs:label", en(label)),
-                ("dcterms:source", self.source()),
+                ("dcterms:source", self.source("vocabulary")),
             )
         for slug, label, chinese in AREAS:
             self.concept(slug, label, "research-areas", chinese=chinese)
@@ -288,7 +347,7 @@ class Generator:
             ("skos:prefLabel", names),
             ("skos:inScheme", f"id:{scheme}"),
             ("skos:topConceptOf", f"id:{scheme}"),
-            ("dcterms:source", self.source()),
+            ("dcterms:source", self.source("vocabulary")),
         )
 
     def places(self) -> None:
@@ -298,7 +357,7 @@ class Generator:
                 f"id:{slug}",
                 ("a", "schema:Continent"),
                 ("rdfs:label", en(label)),
-                ("dcterms:source", self.source()),
+                ("dcterms:source", self.source("places")),
             )
         for i in range(1, N_COUNTRIES + 1):
             name, name_zh = self.name(2)
@@ -310,7 +369,7 @@ class Generator:
                 ("rdfs:label", en(country.name)),
                 ("skos:prefLabel", [en(f"Republic of {country.name}"), zh(country.name_zh)]),
                 ("schema:containedInPlace", continent),
-                ("dcterms:source", self.source()),
+                ("dcterms:source", self.source("places")),
             )
             self.countries.append(country)
             self.country_continent[country.iri] = continent
@@ -327,30 +386,32 @@ class Generator:
         *,
         city: Thing | None = None,
         founded: int | None = None,
-        extra: tuple[tuple[str, str | list[str]], ...] = (),
+        facts: tuple[Fact, ...] = (),
         file: str = "organizations",
     ) -> Thing:
-        """A formal organization (or centre) with the labels, acronym and sources the
-        shapes ask for; location and founding date with their evidence nodes."""
+        """A formal organization (or centre) with the labels and acronym the shapes ask
+        for, its location, founding date and ``facts``, each with its evidence."""
         thing = Thing(iri, label, label_zh)
         acronym = acronym_of(label)
-        self.files[file].node(
+        stated: list[Fact] = [
+            ("sdkg:acronym", plain(acronym), f"the {label} ({acronym})"),
+        ]
+        if founded:
+            stated.append(("schema:foundingDate", year(founded),
+                           f"The {label} was founded in {founded}."))  # fmt: skip
+        if city:
+            stated.append(("schema:location", city.iri,
+                           f"The {label} ({acronym}) is located in {city.name}."))  # fmt: skip
+        stated.extend(facts)
+        self.write(
+            file,
             iri,
+            self.source(file),
+            stated,
             ("a", ["org:Organization", kind]),
             ("rdfs:label", en(label)),
             ("skos:prefLabel", [en(label), zh(label_zh)]),
-            ("sdkg:acronym", plain(acronym)),
-            ("schema:foundingDate", year(founded) if founded else []),
-            ("schema:location", city.iri if city else []),
-            *extra,
-            ("dcterms:source", self.sources()),
         )
-        if founded:
-            self.fact(file, thing, "schema:foundingDate", year(founded),
-                      f"The {label} was founded in {founded}.")  # fmt: skip
-        if city:
-            self.fact(file, thing, "schema:location", city.iri,
-                      f"The {label} ({acronym}) is located in {city.name}.")  # fmt: skip
         self.kinds[kind] += 1
         if kind != "sdkg:CentreOfExcellence":
             self.organizations.append(thing)
@@ -386,62 +447,62 @@ class Generator:
         if unit % 40 == 1:
             slug, area, area_zh = r.choice(AREAS)
             n = len(self.agencies) + 1
+            label = f"United Nations Agency for {area} {n}"
             self.agencies.append(
                 self.organization(
                     f"id:un-agency-{n}",
                     "sdkg:UNAgency",
-                    f"United Nations Agency for {area} {n}",
+                    label,
                     f"联合国{area_zh}署{n}",
                     city=self.cities[-1],
                     founded=r.randint(1945, 1980),
-                    extra=(("sdkg:researchArea", f"id:{slug}"),),
+                    facts=(research_area(label, slug, area),),
                 )
             )
-        if unit % 20 == 11:
+        if unit % 20 == 2:
             name, name_zh = self.name(2)
             slug, area, area_zh = r.choice(AREAS)
             agency = r.choice(self.agencies)
+            label = f"{name} International Centre for {area}"
             centre = self.organization(
                 f"id:international-centre-{unit}",
                 "sdkg:InternationalScientificCentre",
-                f"{name} International Centre for {area}",
+                label,
                 f"{name_zh}国际{area_zh}中心",
                 city=self.cities[-1],
                 founded=r.randint(1960, 2010),
-                extra=(
-                    ("org:subOrganizationOf", agency.iri),
-                    ("sdkg:administeredBy", agency.iri),
-                    ("sdkg:researchArea", f"id:{slug}"),
+                facts=(
+                    ("org:subOrganizationOf", agency.iri, f"{label} is part of {agency.name}."),
+                    ("sdkg:administeredBy", agency.iri, f"{agency.name} administers {label}."),
+                    research_area(label, slug, area),
                 ),
             )
-            self.fact("organizations", centre, "org:subOrganizationOf", agency.iri,
-                      f"{centre.name} is part of {agency.name}.")  # fmt: skip
-            self.fact("organizations", centre, "sdkg:administeredBy", agency.iri,
-                      f"{agency.name} administers {centre.name}.")  # fmt: skip
             self.organizations.append(centre)
-        if unit % 30 == 15:
+        if unit % 30 == 4:
             name, name_zh = self.name(2)
             slug, area, area_zh = r.choice(AREAS)
+            label = f"{name} Organization for {area} Research"
             self.organization(
                 f"id:international-research-organization-{unit}",
                 "sdkg:InternationalResearchOrganization",
-                f"{name} Organization for {area} Research",
+                label,
                 f"{name_zh}{area_zh}研究组织",
                 city=self.cities[-1],
                 founded=r.randint(1950, 2015),
-                extra=(("sdkg:researchArea", f"id:{slug}"),),
+                facts=(research_area(label, slug, area),),
             )
         if unit % 5 == 3:
             slug, area, area_zh = r.choice(AREAS)
             country = self.unit_country
+            label = f"{country.name} Society of {area} {unit}"
             self.organization(
                 f"id:research-society-{unit}",
                 "sdkg:ResearchSociety",
-                f"{country.name} Society of {area} {unit}",
+                label,
                 f"{country.name_zh}{area_zh}学会{unit}",
                 city=self.cities[-1],
                 founded=r.randint(1900, 2010),
-                extra=(("sdkg:researchArea", f"id:{slug}"),),
+                facts=(research_area(label, slug, area),),
             )
 
     # -- one unit of the world
@@ -459,7 +520,7 @@ class Generator:
             ("rdfs:label", en(city.name)),
             ("skos:prefLabel", zh(city.name_zh)),
             ("schema:containedInPlace", country.iri),
-            ("dcterms:source", self.source()),
+            ("dcterms:source", self.source("places")),
         )
         self.kinds["schema:City"] += 1
         self.cities.append(city)
@@ -468,51 +529,60 @@ class Generator:
         self.world_organization(u)
 
         academy_founded = r.randint(1900, 1990)
+        label = f"{city.name} Academy of Sciences of {country.name}"
+        roles = " and ".join(role for _, role in NATIONAL_ROLES)
         academy = self.organization(
             f"id:academy-{u}",
             "sdkg:NationalAcademy",
-            f"{city.name} Academy of Sciences of {country.name}",
+            label,
             f"{country.name_zh}{city.name_zh}科学院",
             city=city,
             founded=academy_founded,
-            extra=(
-                ("schema:areaServed", country.iri),
-                ("sdkg:nationalRole", [f"id:role-{s}" for s, _ in NATIONAL_ROLES]),
+            facts=(
+                ("schema:areaServed", country.iri, f"The {label} serves {country.name}."),
+                *(
+                    ("sdkg:nationalRole", f"id:role-{slug}",
+                     f"The {label} is the {roles} of {country.name}.")
+                    for slug, _ in NATIONAL_ROLES
+                ),
             ),
-        )
+        )  # fmt: skip
         self.samples.setdefault("academy", academy.iri)
 
         institutes = []
         areas = r.sample(AREAS, 3)
         for k, (slug, area, area_zh) in enumerate(areas, start=1):
+            label = f"Institute of {area} of the {academy.name}"
             institute = self.organization(
                 f"id:institute-{u}-{k}",
                 "sdkg:ResearchInstitute",
-                f"Institute of {area} of the {academy.name}",
+                label,
                 f"{academy.name_zh}{area_zh}研究所",
                 city=city,
                 founded=r.randint(academy_founded, 2015),
-                extra=(
-                    ("org:subOrganizationOf", academy.iri),
-                    ("sdkg:researchArea", f"id:{slug}"),
+                facts=(
+                    ("org:subOrganizationOf", academy.iri,
+                     f"The {label} belongs to the {academy.name}."),
+                    research_area(label, slug, area),
                 ),
-            )
-            self.fact("organizations", institute, "org:subOrganizationOf", academy.iri,
-                      f"The {institute.name} belongs to the {academy.name}.")  # fmt: skip
+            )  # fmt: skip
             institutes.append((institute, slug, area, area_zh))
         # A laboratory below the first institute: sub-organization chains of depth two.
         parent, slug, area, area_zh = institutes[0]
-        lab = self.organization(
+        label = f"{city.name} Key Laboratory of {area}"
+        self.organization(
             f"id:laboratory-{u}",
             "sdkg:ResearchInstitute",
-            f"{city.name} Key Laboratory of {area}",
+            label,
             f"{city.name_zh}{area_zh}重点实验室",
             city=city,
             founded=r.randint(1990, 2020),
-            extra=(("org:subOrganizationOf", parent.iri), ("sdkg:researchArea", f"id:{slug}")),
-        )
-        self.fact("organizations", lab, "org:subOrganizationOf", parent.iri,
-                  f"The {lab.name} is a laboratory of the {parent.name}.")  # fmt: skip
+            facts=(
+                ("org:subOrganizationOf", parent.iri,
+                 f"The {label} is a laboratory of the {parent.name}."),
+                research_area(label, slug, area),
+            ),
+        )  # fmt: skip
 
         universities = []
         for k, (label, label_zh) in enumerate(
@@ -530,10 +600,11 @@ class Generator:
                 label_zh,
                 city=city,
                 founded=r.randint(1900, 2010),
-                extra=(("org:memberOf", network.iri),),
-            )
-            self.fact("organizations", university, "org:memberOf", network.iri,
-                      f"The {label} is a member of the {network.name}.")  # fmt: skip
+                facts=(
+                    ("org:memberOf", network.iri,
+                     f"The {label} is a member of the {network.name}."),
+                ),
+            )  # fmt: skip
             universities.append(university)
             self.quantity(university, "sdkg:numberOfStudents", "students", r.randint(2, 60) * 500)
         self.quantity(academy, "sdkg:numberOfScientists", "scientists", r.randint(5, 200) * 100)
@@ -555,9 +626,9 @@ class Generator:
         if u % 5 != 1:
             return
         r = self.random
-        centres = self.files["centres"]
         organizers = [r.choice(self.international_academies), r.choice(self.organizations)]
         organizers = list({o.iri: o for o in organizers}.values())
+        city = self.cities[-1]
         n = len(self.programmes) + 1
         for kind, label, store in (
             ("sdkg:Programme", f"Centres of Excellence Programme {n}", self.programmes),
@@ -566,25 +637,24 @@ class Generator:
             slug = "programme" if kind == "sdkg:Programme" else "fellowship-programme"
             programme = Thing(f"id:{slug}-{n}", label)
             self.samples.setdefault(slug, programme.iri)
-            centres.node(
+            aim = f"to build bridges between science and diplomacy ({n})"
+            self.write(
+                "centres",
                 programme.iri,
+                self.source("centres"),
+                [
+                    ("sdkg:principalAim", en(aim), f"{label} aims {aim}."),
+                    *(
+                        ("sdkg:jointlyOrganizedBy", o.iri, f"{label} is organized by {o.name}.")
+                        for o in organizers
+                    ),
+                    audience(label),
+                    *opportunities(label),
+                    ("schema:location", city.iri, f"{label} is run from {city.name}."),
+                ],
                 ("a", kind),
                 ("rdfs:label", en(label)),
-                ("sdkg:principalAim", en(f"to build bridges between science and diplomacy ({n})")),
-                ("sdkg:jointlyOrganizedBy", [o.iri for o in organizers]),
-                ("schema:audience", "id:researchers-from-developing-countries"),
-                ("sdkg:offersOpportunity", [f"id:opportunity-{s}" for s, _ in OPPORTUNITIES]),
-                ("schema:location", self.cities[-1].iri),
-                ("dcterms:source", self.source()),
             )
-            self.fact("centres", programme, "sdkg:principalAim",
-                      en(f"to build bridges between science and diplomacy ({n})"),
-                      f"{label} aims to build bridges between science and diplomacy.")  # fmt: skip
-            self.fact("centres", programme, "schema:location", self.cities[-1].iri,
-                      f"{label} is run from {self.cities[-1].name}.")  # fmt: skip
-            for organizer in organizers:
-                self.fact("centres", programme, "sdkg:jointlyOrganizedBy", organizer.iri,
-                          f"{label} is organized by {organizer.name}.")  # fmt: skip
             store.append(programme)
             self.kinds[kind] += 1
 
@@ -601,49 +671,56 @@ class Generator:
             label,
             f"{city.name_zh}{area_zh}卓越中心",
             city=city,
-            extra=(
-                ("sdkg:hostedBy", host.iri),
-                ("sdkg:jointlyOrganizedBy", [academy.iri, partner.iri]),
-                ("sdkg:researchArea", f"id:{slug}"),
-                ("dcterms:isPartOf", programme.iri),
-                ("schema:audience", "id:researchers-from-developing-countries"),
-                ("sdkg:offersOpportunity", [f"id:opportunity-{s}" for s, _ in OPPORTUNITIES]),
+            facts=(
+                ("sdkg:hostedBy", host.iri, f"The {label} is hosted by the {host.name}."),
+                *(
+                    ("sdkg:jointlyOrganizedBy", o.iri, f"The {label} is organized by the {o.name}.")
+                    for o in (academy, partner)
+                ),
+                research_area(label, slug, area),
+                ("dcterms:isPartOf", programme.iri, f"The {label} is one of the {programme.name}."),
+                audience(f"The {label}"),
+                *opportunities(f"The {label}"),
             ),
             file="centres",
         )
-        self.fact("centres", centre, "sdkg:hostedBy", host.iri,
-                  f"The {label} is hosted by the {host.name}.")  # fmt: skip
-        for organizer in (academy, partner):
-            self.fact("centres", centre, "sdkg:jointlyOrganizedBy", organizer.iri,
-                      f"The {label} is organized by the {organizer.name}.")  # fmt: skip
         self.samples.setdefault("centre", centre.iri)
         self.search_zh = self.search_zh or area_zh
 
     def partnership(self, university: Thing) -> None:
-        """A partnership node with two members, and the shortcut facts beside it."""
+        """A partnership node with two partners, and the shortcut facts beside it."""
         r = self.random
         partner = r.choice(self.organizations)
         while partner.iri == university.iri:
             partner = r.choice(self.organizations)
         kinds = r.choice([["joint-research"], ["joint-education"],
                           ["joint-research", "joint-education"]])  # fmt: skip
-        file = self.files["partnerships"]
-        iri = f"id:partnership-{university.iri[3:]}-{partner.iri[3:]}"
-        file.node(
-            iri,
+        started = (r.randint(1990, 2024), r.randint(1, 12), r.randint(1, 28))
+        # One sentence of the document states the whole partnership.
+        words = (
+            f"On {'-'.join(f'{n:02d}' for n in started)} the {university.name} and the "
+            f"{partner.name} agreed on {' and '.join(k.replace('-', ' ') for k in kinds)}."
+        )
+        source = self.source("partnerships")
+        self.write(
+            "partnerships",
+            f"id:partnership-{university.iri[3:]}-{partner.iri[3:]}",
+            source,
+            [
+                ("sdkg:partner", university.iri, words),
+                ("sdkg:partner", partner.iri, words),
+                *(("sdkg:partnershipKind", f"id:{k}", words) for k in kinds),
+                ("schema:startDate", date(*started), words),
+            ],
             ("a", "sdkg:Partnership"),
             ("rdfs:label", en(f"Partnership of the {university.name} with the {partner.name}")),
-            ("sdkg:partner", [university.iri, partner.iri]),
-            ("sdkg:partnershipKind", [f"id:{k}" for k in kinds]),
-            ("schema:startDate", date(r.randint(1990, 2024), r.randint(1, 12), r.randint(1, 28))),
-            ("dcterms:source", self.source()),
         )
         shortcuts = {"joint-research": "sdkg:jointResearchPartner",
                      "joint-education": "sdkg:educationPartner"}  # fmt: skip
-        file.node(university.iri, *((shortcuts[k], partner.iri) for k in kinds))
-        for k in kinds:
-            self.fact("partnerships", university, shortcuts[k], partner.iri,
-                      f"The {university.name} works with the {partner.name} ({k}).")  # fmt: skip
+        # The shortcuts on the university, backed by the same sentence; the university
+        # already cites its sources in organizations.ttl.
+        self.write("partnerships", university.iri, source,
+                   [(shortcuts[k], partner.iri, words) for k in kinds], cite=False)  # fmt: skip
         self.kinds["sdkg:Partnership"] += 1
 
     def people(self, u: int, country: Thing, employers: list[Thing]) -> None:
@@ -657,22 +734,27 @@ class Generator:
             employer = r.choice(employers)
             fellow = k <= 2
             programme = r.choice(self.fellowship_programmes)
-            file.node(
+            source = self.source("people")
+            facts: list[Fact] = [
+                ("schema:nationality", country.iri, f"{person.name}, citizen of {country.name}"),
+                ("schema:affiliation", employer.iri, f"{person.name} works at {employer.name}."),
+            ]
+            if fellow:
+                facts.append(("sdkg:fellowOf", programme.iri,
+                              f"{person.name} is a fellow of the {programme.name}."))  # fmt: skip
+            self.write(
+                "people",
                 person.iri,
+                source,
+                facts,
                 ("a", "foaf:Person"),
                 ("rdfs:label", en(person.name)),
                 ("foaf:name", plain(person.name)),
                 ("skos:prefLabel", [en(person.name), zh(person.name_zh)]),
-                ("schema:nationality", country.iri),
-                ("schema:affiliation", employer.iri),
-                ("sdkg:fellowOf", programme.iri if fellow else []),
-                ("dcterms:source", self.source()),
             )
             self.kinds["foaf:Person"] += 1
             if not fellow:
                 continue
-            self.fact("people", person, "sdkg:fellowOf", programme.iri,
-                      f"{person.name} is a fellow of the {programme.name}.")  # fmt: skip
             file.node(
                 f"id:fellowship-{u}-{k}",
                 ("a", "sdkg:Fellowship"),
@@ -682,31 +764,36 @@ class Generator:
                 ("org:role", "id:role-fellow"),
                 ("sdkg:programme", programme.iri),
                 ("schema:startDate", date(r.randint(2000, 2024), r.randint(1, 12), 1)),
-                ("dcterms:source", self.source()),
+                ("dcterms:source", source),
             )
             self.kinds["sdkg:Fellowship"] += 1
 
     def quantity(self, owner: Thing, prop: str, unit_text: str, value: int) -> None:
-        """A stated quantity node, the link to it, and the link's evidence."""
+        """A stated quantity node and the link to it, every statement backed by the one
+        sentence that states the figure."""
         r = self.random
-        file = self.files["quantities"]
         self.kinds["schema:QuantitativeValue"] += 1
         iri = f"id:quantity-{self.kinds['schema:QuantitativeValue']}"
         qualifier = r.choice([None, *QUALIFIERS])
         when = r.randint(2000, 2024)
-        words = f"{qualifier.replace('-', ' ') + ' ' if qualifier else ''}{value} {unit_text}"
-        file.node(
+        figure = f"{qualifier.replace('-', ' ') + ' ' if qualifier else ''}{value} {unit_text}"
+        words = f"The {owner.name} counts {figure} in {when}."
+        source = self.source("quantities")
+        facts: list[Fact] = [("schema:value", str(value), words)]
+        if qualifier:
+            facts.append(("sdkg:qualifier", f"id:qualifier-{qualifier}", words))
+        facts.append(("schema:unitText", en(unit_text), words))
+        facts.append(("sdkg:pointInTime", year(when), words))
+        self.write(
+            "quantities",
             iri,
+            source,
+            facts,
             ("a", "schema:QuantitativeValue"),
-            ("rdfs:label", en(f"{words} ({when})")),
-            ("schema:value", str(value)),
-            ("sdkg:qualifier", f"id:qualifier-{qualifier}" if qualifier else []),
-            ("schema:unitText", en(unit_text)),
-            ("sdkg:pointInTime", year(when)),
-            ("dcterms:source", self.source()),
+            ("rdfs:label", en(f"{figure} ({when})")),
         )
-        file.node(owner.iri, (prop, iri))
-        self.fact("quantities", owner, prop, iri, f"The {owner.name} counts {words} in {when}.")
+        # The link from its owner, in the same file; the owner cites its sources elsewhere.
+        self.write("quantities", owner.iri, source, [(prop, iri, words)], cite=False)
 
     # -- driver
 
