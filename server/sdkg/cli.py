@@ -126,6 +126,14 @@ DATA_OPTION = click.option(
     default=None,
     help="Our data folder (default: the bundled data/). Caches go to DATA/external/.",
 )
+CONTRIBUTIONS_OPTION = click.option(
+    "--contributions",
+    "contributions_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder of accepted contributions whose unverified links are included "
+    "[default: the configured store's contributions folder].",
+)
 MAPPING_OPTION = click.option(
     "--mapping",
     "mapping_file",
@@ -208,6 +216,7 @@ def link_import_ror(
 @click.option(
     "--max-retries", type=click.IntRange(min=0), default=None, help="Retries per request."
 )
+@CONTRIBUTIONS_OPTION
 @MAPPING_OPTION
 def link_fetch(
     source: str,
@@ -217,11 +226,15 @@ def link_fetch(
     batch_size: int | None,
     timeout: float | None,
     max_retries: int | None,
+    contributions_dir: Path | None,
     mapping_file: Path | None,
 ) -> None:
-    """Pull the declared facts about every entity linked to SOURCE into its cache file."""
+    """Pull the declared facts about every entity linked to SOURCE into its cache file,
+    and about the unverified links of the accepted contributions (a record whose name
+    matches the entity's confirms the link)."""
     from sdkg.linking import LinkingError, cache, fetch, ourdata, sources
 
+    folder = _settings(contributions_dir=contributions_dir).resolved_contributions_dir
     try:
         data = ourdata.data_dir_or_default(data_dir)
         result = fetch.fetch(
@@ -233,6 +246,7 @@ def link_fetch(
             batch_size=batch_size,
             timeout=timeout,
             max_retries=max_retries,
+            contributions_dir=folder,
             say=lambda message: click.echo(message, err=True),
         )
     except LinkingError as exc:
@@ -241,6 +255,12 @@ def link_fetch(
         f"fetched {result.triples} triples about {result.entities} entities "
         f"in {result.batches} requests from {result.endpoint}"
     )
+    if result.contributed:
+        click.echo(
+            f"{result.contributed} of them are unverified links of contributions in {folder}: "
+            f"{result.confirmed} confirmed (same name), {result.mismatched} with another name "
+            "(see sdkg link check)"
+        )
     click.echo(f"wrote {result.out}")
 
 
@@ -253,18 +273,29 @@ def link_fetch(
     default="text",
     show_default=True,
 )
+@CONTRIBUTIONS_OPTION
 @MAPPING_OPTION
-def link_check(data_dir: Path | None, output_format: str, mapping_file: Path | None) -> None:
-    """Report missing, malformed, duplicate and retired external links.
+def link_check(
+    data_dir: Path | None,
+    output_format: str,
+    contributions_dir: Path | None,
+    mapping_file: Path | None,
+) -> None:
+    """Report missing, malformed, duplicate and retired external links, and check the
+    name of each unverified link of the accepted contributions against its cached
+    record: a match is recorded as confirmed, a mismatch is an error.
 
     Exit status: 0 with warnings only (missing links), 1 with errors,
     2 if the data could not be read.
     """
     from sdkg.linking import LinkingError, check, ourdata, sources
 
+    folder = _settings(contributions_dir=contributions_dir).resolved_contributions_dir
     try:
         report = check.check_links(
-            ourdata.data_dir_or_default(data_dir), sources.load_mapping(mapping_file)
+            ourdata.data_dir_or_default(data_dir),
+            sources.load_mapping(mapping_file),
+            contributions_dir=folder,
         )
     except LinkingError as exc:
         click.echo(f"Error: {exc}", err=True)
