@@ -100,7 +100,7 @@ def test_mismatch_stays_flagged_and_a_matching_record_confirms(setup, tmp_path: 
         assert fetch(ep, data, contributions).returncode == 0
     checked = check(data, contributions, "--format", "json")
     assert checked.returncode == 0, checked.stdout + checked.stderr
-    (confirmed,) = [f for f in json.loads(checked.stdout)["findings"] if f["target"] == IRI]
+    (confirmed,) = [f for f in json.loads(checked.stdout)["findings"] if f.get("target") == IRI]
     assert confirmed["problem"] == "unverified-link-confirmed"
     assert confirmed["entity"] == ENTITY
     assert listed(server.base, contribution_id) == []

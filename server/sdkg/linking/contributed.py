@@ -131,14 +131,17 @@ def record_confirmations(folder: Path, checks: list[LabelCheck]) -> bool:
         for c in checks
         if c.matched is not None
     }
+    # An IRI is confirmed for every entity or none: one entity named otherwise than the
+    # record keeps it unverified everywhere.
     refuted = {c.link.target for c in checks if c.cache is not None and c.matched is None}
+    confirmed = {iri: record for iri, record in confirmed.items() if iri not in refuted}
     previous = ContributionFolder(folder).confirmed_links()
     # The time alone is no change: keep the first confirmation's record.
     confirmed = {
         iri: previous[iri] if _same_but_time(previous.get(iri), record) else record
         for iri, record in confirmed.items()
     }
-    return ContributionFolder(folder).confirm_links(confirmed, refuted - set(confirmed))
+    return ContributionFolder(folder).confirm_links(confirmed, refuted)
 
 
 def _same_but_time(old: dict[str, str] | None, new: dict[str, str]) -> bool:
