@@ -149,3 +149,18 @@ def test_withdrawn_contributions_are_not_fetched(setup, tmp_path: Path) -> None:
         assert fetch(ep, data, contributions).returncode == 0
     assert not any(IRI in seen.query for seen in ep.seen)
     assert IRI not in check(data, contributions).stdout
+
+
+def test_a_contributions_folder_that_is_not_there_is_an_error(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(LINKING / "data", data)
+    missing = tmp_path / "no-such-folder"
+    checked = check(data, missing)
+    assert checked.returncode == 2
+    assert f"the contributions folder {missing} does not exist" in checked.stderr
+    with StandInEndpoint(LINKING / "wikidata-like.ttl") as endpoint:
+        fetched = fetch(endpoint, data, missing)
+    assert fetched.returncode == 1
+    assert f"the contributions folder {missing} does not exist" in fetched.stderr
+    assert endpoint.seen == []
+    assert "Traceback" not in checked.stderr + fetched.stderr

@@ -234,8 +234,8 @@ def link_fetch(
     matches the entity's confirms the link)."""
     from sdkg.linking import LinkingError, cache, fetch, ourdata, sources
 
-    folder = _settings(contributions_dir=contributions_dir).resolved_contributions_dir
     try:
+        folder = _contributions_folder(contributions_dir)
         data = ourdata.data_dir_or_default(data_dir)
         result = fetch.fetch(
             source,
@@ -290,8 +290,8 @@ def link_check(
     """
     from sdkg.linking import LinkingError, check, ourdata, sources
 
-    folder = _settings(contributions_dir=contributions_dir).resolved_contributions_dir
     try:
+        folder = _contributions_folder(contributions_dir)
         report = check.check_links(
             ourdata.data_dir_or_default(data_dir),
             sources.load_mapping(mapping_file),
@@ -302,6 +302,16 @@ def link_check(
         raise SystemExit(2) from exc
     click.echo(report.to_json() if output_format == "json" else report.to_text())
     raise SystemExit(report.exit_code)
+
+
+def _contributions_folder(given: Path | None) -> Path:
+    """The contributions folder whose unverified links ``sdkg link`` includes: ``given``
+    (which must exist), else the configured store's (which may not exist yet)."""
+    from sdkg.linking import LinkingError
+
+    if given is not None and not given.is_dir():
+        raise LinkingError(f"the contributions folder {given} does not exist")
+    return _settings(contributions_dir=given).resolved_contributions_dir
 
 
 def _settings(**overrides: Any) -> Any:
