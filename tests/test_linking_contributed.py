@@ -97,7 +97,11 @@ def test_mismatch_stays_flagged_and_a_matching_record_confirms(setup, tmp_path: 
 
     # Now the record has the entity's name (other case and punctuation): confirmed.
     with StandInEndpoint(record(tmp_path / "same.ttl", "bangladesh academy of sciences.")) as ep:
-        assert fetch(ep, data, contributions).returncode == 0
+        fetched = fetch(ep, data, contributions)
+    assert fetched.returncode == 0, fetched.stderr
+    assert "1 confirmed (same name), 0 with another name" in fetched.stdout
+    # The fetch alone confirms it; the check agrees and says so.
+    assert listed(server.base, contribution_id) == []
     checked = check(data, contributions, "--format", "json")
     assert checked.returncode == 0, checked.stdout + checked.stderr
     (confirmed,) = [f for f in json.loads(checked.stdout)["findings"] if f.get("target") == IRI]
