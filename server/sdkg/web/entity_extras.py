@@ -77,7 +77,7 @@ def scheme_of(iri: str) -> str:
     return urlsplit(iri).hostname or iri
 
 
-def identifiers(values: list[Any]) -> list[dict[str, str]]:
+def identifiers(values: list[Any]) -> list[dict[str, Any]]:
     """External identifiers (from owl:sameAs and skos:exactMatch) by scheme: scheme, id, url,
     and whether the identifier is still unverified (a contribution's, unconfirmed)."""
     found = {}
