@@ -126,6 +126,14 @@ DATA_OPTION = click.option(
     default=None,
     help="Our data folder (default: the bundled data/). Caches go to DATA/external/.",
 )
+CONTRIBUTIONS_OPTION = click.option(
+    "--contributions",
+    "contributions_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder of accepted contributions whose unverified links are included "
+    "[default: the configured store's contributions folder].",
+)
 MAPPING_OPTION = click.option(
     "--mapping",
     "mapping_file",
@@ -208,6 +216,7 @@ def link_import_ror(
 @click.option(
     "--max-retries", type=click.IntRange(min=0), default=None, help="Retries per request."
 )
+@CONTRIBUTIONS_OPTION
 @MAPPING_OPTION
 def link_fetch(
     source: str,
@@ -217,12 +226,16 @@ def link_fetch(
     batch_size: int | None,
     timeout: float | None,
     max_retries: int | None,
+    contributions_dir: Path | None,
     mapping_file: Path | None,
 ) -> None:
-    """Pull the declared facts about every entity linked to SOURCE into its cache file."""
+    """Pull the declared facts about every entity linked to SOURCE into its cache file,
+    and about the unverified links of the accepted contributions (a record whose name
+    matches the entity's confirms the link)."""
     from sdkg.linking import LinkingError, cache, fetch, ourdata, sources
 
     try:
+        folder = _contributions_folder(contributions_dir)
         data = ourdata.data_dir_or_default(data_dir)
         result = fetch.fetch(
             source,
@@ -233,6 +246,7 @@ def link_fetch(
             batch_size=batch_size,
             timeout=timeout,
             max_retries=max_retries,
+            contributions_dir=folder,
             say=lambda message: click.echo(message, err=True),
         )
     except LinkingError as exc:
@@ -241,6 +255,12 @@ def link_fetch(
         f"fetched {result.triples} triples about {result.entities} entities "
         f"in {result.batches} requests from {result.endpoint}"
     )
+    if result.contributed:
+        click.echo(
+            f"{result.contributed} of them are unverified links of contributions in {folder}: "
+            f"{result.confirmed} confirmed (same name), {result.mismatched} with another name "
+            "(see sdkg link check)"
+        )
     click.echo(f"wrote {result.out}")
 
 
@@ -253,9 +273,17 @@ def link_fetch(
     default="text",
     show_default=True,
 )
+@CONTRIBUTIONS_OPTION
 @MAPPING_OPTION
-def link_check(data_dir: Path | None, output_format: str, mapping_file: Path | None) -> None:
-    """Report missing, malformed, duplicate and retired external links.
+def link_check(
+    data_dir: Path | None,
+    output_format: str,
+    contributions_dir: Path | None,
+    mapping_file: Path | None,
+) -> None:
+    """Report missing, malformed, duplicate and retired external links, and check the
+    name of each unverified link of the accepted contributions against its cached
+    record: a match is recorded as confirmed, a mismatch is an error.
 
     Exit status: 0 with warnings only (missing links), 1 with errors,
     2 if the data could not be read.
@@ -263,14 +291,27 @@ def link_check(data_dir: Path | None, output_format: str, mapping_file: Path | N
     from sdkg.linking import LinkingError, check, ourdata, sources
 
     try:
+        folder = _contributions_folder(contributions_dir)
         report = check.check_links(
-            ourdata.data_dir_or_default(data_dir), sources.load_mapping(mapping_file)
+            ourdata.data_dir_or_default(data_dir),
+            sources.load_mapping(mapping_file),
+            contributions_dir=folder,
         )
     except LinkingError as exc:
         click.echo(f"Error: {exc}", err=True)
         raise SystemExit(2) from exc
     click.echo(report.to_json() if output_format == "json" else report.to_text())
     raise SystemExit(report.exit_code)
+
+
+def _contributions_folder(given: Path | None) -> Path:
+    """The contributions folder whose unverified links ``sdkg link`` includes: ``given``
+    (which must exist), else the configured store's (which may not exist yet)."""
+    from sdkg.linking import LinkingError
+
+    if given is not None and not given.is_dir():
+        raise LinkingError(f"the contributions folder {given} does not exist")
+    return _settings(contributions_dir=given).resolved_contributions_dir
 
 
 def _settings(**overrides: Any) -> Any:

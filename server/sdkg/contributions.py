@@ -93,6 +93,9 @@ _MARKER = ".generation"
 _LOCK = ".lock"
 _WITHDRAWN = ".withdrawn"
 _IDEMPOTENCY = ".idempotency"
+#: ``sdkg link check`` records here the unverified links whose external record it found
+#: with a matching label (external IRI -> what matched); see ``confirm_links``.
+_CONFIRMATIONS = ".link-confirmations.json"
 #: The first line of every contribution file: the SHA-256 of the bytes after it.
 CHECKSUM_PREFIX = b"# sdkg-checksum sha256="
 #: Longest ``Idempotency-Key`` accepted (characters).
@@ -494,6 +497,37 @@ class ContributionFolder:
         write_atomically(sidecar, json.dumps(record).encode())
         return record
 
+    def confirmed_links(self) -> dict[str, dict[str, str]]:
+        """External IRI -> the record of its confirmation (labels, source, time), for the
+        unverified links a label check confirmed; empty if none was ever confirmed."""
+        try:
+            record = json.loads((self.path / _CONFIRMATIONS).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as error:
+            log.error("%s cannot be read, no link counts as confirmed: %s", _CONFIRMATIONS, error)
+            return {}
+        confirmed = record.get("confirmed") if isinstance(record, dict) else None
+        return confirmed if isinstance(confirmed, dict) else {}
+
+    def confirm_links(self, confirmed: dict[str, dict[str, str]], refuted: set[str]) -> bool:
+        """Record ``confirmed`` links (IRI -> what matched) and forget earlier confirmations
+        of the ``refuted`` IRIs (their record's label no longer matches), durably and under
+        the folder lock; every server process then re-reads it (the generation marker).
+
+        Returns True if the file changed.
+        """
+        with self.locked():
+            before = self.confirmed_links()
+            after = {k: v for k, v in before.items() if k not in refuted}
+            after.update(confirmed)
+            if after == before:
+                return False
+            text = json.dumps({"confirmed": dict(sorted(after.items()))}, indent=2)
+            write_atomically(self.path / _CONFIRMATIONS, text.encode("utf-8"))
+            self.bump("confirm links")
+        return True
+
     def file(self, contribution_id: str) -> Path:
         """The file of a contribution."""
         return self.path / f"{contribution_id}.ttl"
@@ -532,6 +566,7 @@ class Contributions:
         self.store = store
         self._seen: str | None = None
         self._known: dict[str, Contribution] = {}
+        self._confirmed: frozenset[str] = frozenset()
         #: Contribution files that could not be loaded: id -> (path, problem).
         self.damaged: dict[str, tuple[str, str]] = {}
         self._lock = threading.Lock()
@@ -576,6 +611,7 @@ class Contributions:
                         self.store.drop_graph(known.graph)
                     known = dataclasses.replace(known, withdrawn=withdrawn)
                 self._known[contribution_id] = known
+            self._confirmed = frozenset(self.folder.confirmed_links())
             self._seen = marker
 
     def _load(
@@ -660,7 +696,7 @@ class Contributions:
             self.folder.write(contribution_id, data)
             self.folder.bump(f"add {contribution_id}")
             self.sync(force=True)
-        return self._known[contribution_id], report
+        return self._shown(self._known[contribution_id]), report
 
     def _replay(
         self, record: dict[str, Any], body_sha256: str, media_type: str
@@ -701,18 +737,29 @@ class Contributions:
             self.folder.mark_withdrawn(contribution_id, by.name, datetime.now(UTC))
             self.folder.bump(f"withdraw {contribution_id}")
             self.sync(force=True)
-        return self._known[contribution_id]
+        return self._shown(self._known[contribution_id])
+
+    def confirmed_links(self) -> frozenset[str]:
+        """The external IRIs ``sdkg link check`` confirmed (no longer unverified)."""
+        return self._confirmed
+
+    def _shown(self, contribution: Contribution) -> Contribution:
+        """The contribution without the unverified links confirmed since it was stored."""
+        still = tuple(i for i in contribution.unverified_links if i not in self._confirmed)
+        if still == contribution.unverified_links:
+            return contribution
+        return dataclasses.replace(contribution, unverified_links=still)
 
     def get(self, contribution_id: str) -> Contribution:
         """One contribution; raises :class:`ContributionError` 404 when there is none."""
         known = self._known.get(contribution_id) if is_contribution_id(contribution_id) else None
         if known is None:
             raise ContributionError(404, f"there is no contribution {shorten(contribution_id)!r}")
-        return known
+        return self._shown(known)
 
     def all(self) -> list[Contribution]:
         """Every contribution, active and withdrawn, oldest first."""
-        return [self._known[k] for k in sorted(self._known)]
+        return [self._shown(self._known[k]) for k in sorted(self._known)]
 
     def triples(self, contribution_id: str) -> list[ox.Triple]:
         """The stored triples (data and metadata) of an active contribution, from its file."""

@@ -9,6 +9,12 @@
 - ``retired-external`` (error): the cached record of a link target
   (``data/external/*.ttl``) says it is withdrawn / inactive / deleted, or
   redirected to another IRI.
+- ``unverified-link-mismatch`` (error): an unverified link of a contribution whose
+  cached record names the target otherwise than the entity is named; it stays unverified.
+- ``unverified-link-unfetched`` (warning): an unverified link of a contribution whose
+  record no cache holds yet (``sdkg link fetch`` gets it).
+- ``unverified-link-confirmed`` (info): the record has the entity's name; the link is
+  recorded as confirmed in the contributions folder and is no longer marked unverified.
 """
 
 from __future__ import annotations
@@ -23,6 +29,12 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from sdkg.linking.cache import load_caches
+from sdkg.linking.contributed import (
+    LabelCheck,
+    check_labels,
+    contributed_links,
+    record_confirmations,
+)
 from sdkg.linking.ourdata import (
     IDENTITY_PREDICATES,
     Link,
@@ -32,12 +44,21 @@ from sdkg.linking.ourdata import (
 )
 from sdkg.linking.sources import Mapping
 
-ERROR, WARNING = "error", "warning"
+ERROR, WARNING, INFO = "error", "warning", "info"
 PROBLEMS = {  # problem -> (severity, heading); also the order of the text report
     "malformed-identifier": (ERROR, "malformed identifiers"),
     "duplicate-link": (ERROR, "external IRIs linked from more than one entity"),
     "retired-external": (ERROR, "links to external records that are retired or redirected"),
+    "unverified-link-mismatch": (
+        ERROR,
+        "unverified links of contributions whose record has another name (still unverified)",
+    ),
     "missing-link": (WARNING, "entities without any external link"),
+    "unverified-link-unfetched": (
+        WARNING,
+        "unverified links of contributions with no cached record (run sdkg link fetch)",
+    ),
+    "unverified-link-confirmed": (INFO, "unverified links of contributions confirmed"),
 }
 
 
@@ -102,15 +123,23 @@ class Report:
         return "\n".join(lines)
 
 
-def check_links(data_dir: Path, mapping: Mapping) -> Report:
-    """Check the links of the data under ``data_dir`` (and its caches in ``external/``)."""
+def check_links(data_dir: Path, mapping: Mapping, contributions_dir: Path | None = None) -> Report:
+    """Check the links of the data under ``data_dir`` (and its caches in ``external/``),
+    and the names behind the unverified links of the contributions in
+    ``contributions_dir``, recording there the links whose names match."""
     graph = load_our_data(data_dir)
     links = external_links(graph)
+    caches = load_caches(data_dir)
+    label_checks = []
+    if contributions_dir is not None:
+        label_checks = check_labels(contributed_links(contributions_dir), graph, caches)
+        record_confirmations(contributions_dir, label_checks)
     findings = [
         *malformed_identifiers(links, mapping, graph),
         *duplicate_links(links, graph),
-        *retired_externals(links, load_caches(data_dir), mapping, graph),
+        *retired_externals(links, caches, mapping, graph),
         *missing_links(graph, links, mapping.link_expected_for),
+        *contributed_link_findings(label_checks, graph),
     ]
     order = list(PROBLEMS)
     findings.sort(key=lambda f: (order.index(f.problem), f.message))
@@ -222,3 +251,41 @@ def missing_links(graph: Graph, links: list[Link], kinds: frozenset[URIRef]) -> 
             for entity in unlinked
         ]
     return found
+
+
+def contributed_link_findings(checks: list[LabelCheck], graph: Graph) -> list[Finding]:
+    """One finding per contributed unverified link: confirmed, mismatched or unfetched."""
+    found = []
+    for c in checks:
+        said = f"{_short(URIRef(c.link.entity), graph)} -> <{c.link.target}>"
+        details = {
+            "entity": c.link.entity,
+            "target": c.link.target,
+            "contribution": c.link.contribution,
+            "entity_labels": list(c.ours),
+            "external_labels": list(c.theirs),
+            "cache": c.cache,
+        }
+        where = f"(contribution {c.link.contribution})"
+        if c.matched is not None:
+            problem = "unverified-link-confirmed"
+            message = (
+                f'{said}: "{c.matched[0]}" matches "{c.matched[1]}" '
+                f"(cache external/{c.cache}.ttl) {where}"
+            )
+        elif c.cache is not None:
+            problem = "unverified-link-mismatch"
+            message = (
+                f"{said}: our label {_quoted(c.ours)} does not match the record's label "
+                f"{_quoted(c.theirs)} (cache external/{c.cache}.ttl) {where}; "
+                "fix the identifier or the label"
+            )
+        else:
+            problem = "unverified-link-unfetched"
+            message = f"{said}: no cache holds its record yet {where}"
+        found.append(Finding(problem, message, details))
+    return found
+
+
+def _quoted(names: tuple[str, ...]) -> str:
+    return " / ".join(f'"{n}"' for n in names) if names else "(none)"

@@ -28,6 +28,7 @@ from rdflib import DCTERMS, PROV, RDF, Graph, Literal, URIRef
 from sdkg import formats
 from sdkg.durable import write_atomically
 from sdkg.linking import cache
+from sdkg.linking.contributed import check_labels, contributed_links, record_confirmations
 from sdkg.linking.errors import LinkingError
 from sdkg.linking.ourdata import linked_iris, load_our_data
 from sdkg.linking.sources import IRIS_PLACEHOLDER, HttpPolicy, Mapping, Source
@@ -63,6 +64,11 @@ class FetchResult:
     batches: int
     triples: int
     out: Path
+    #: Of ``entities``, the unverified links of contributions (not linked from our data).
+    contributed: int = 0
+    #: Contributed links whose fetched record has (or has not) the entity's name.
+    confirmed: int = 0
+    mismatched: int = 0
 
 
 def render_query(template: str, iris: list[URIRef]) -> str:
@@ -198,9 +204,11 @@ def fetch(
     batch_size: int | None = None,
     timeout: float | None = None,
     max_retries: int | None = None,
+    contributions_dir: Path | None = None,
     say: Callable[[str], None] = lambda message: None,
 ) -> FetchResult:
-    """Fetch ``source_name``'s declared facts for every entity ``data_dir`` links to it.
+    """Fetch ``source_name``'s declared facts for every entity ``data_dir`` links to it,
+    and for the unverified links of the active contributions in ``contributions_dir``.
 
     ``endpoint``, ``batch_size``, ``timeout`` and ``max_retries`` override the
     mapping file. Writes ``out`` only when every batch succeeded.
@@ -219,12 +227,19 @@ def fetch(
     if max_retries is not None:
         policy = replace(policy, max_retries=max_retries)
 
-    iris = sorted(
-        iri for iri in linked_iris(load_our_data(data_dir)) if source.iri_pattern.match(str(iri))
-    )
+    our_data = load_our_data(data_dir)
+    linked = set(linked_iris(our_data))
+    ours_contributed = [
+        link
+        for link in (contributed_links(contributions_dir) if contributions_dir else [])
+        if source.iri_pattern.match(link.target)
+    ]
+    contributed = {URIRef(link.target) for link in ours_contributed}
+    iris = sorted(iri for iri in linked | contributed if source.iri_pattern.match(str(iri)))
     if not iris:
+        where = f"{data_dir}" + (f" nor in {contributions_dir}" if contributions_dir else "")
         raise LinkingError(
-            f"no entity in {data_dir} links to a well-formed {source.title} IRI; nothing to fetch "
+            f"no entity in {where} links to a well-formed {source.title} IRI; nothing to fetch "
             f"(the cache {out} was left as it was)"
         )
     batches = [iris[i : i + size] for i in range(0, len(iris), size)]
@@ -239,7 +254,22 @@ def fetch(
 
     graph = _cache_graph(source, endpoint, facts, mapping, started)
     write_atomically(out, cache.serialize(graph))
-    return FetchResult(source.name, endpoint, len(iris), len(batches), len(facts), out)
+    # A fetch confirms the contributed links whose record has the entity's name, as a
+    # check would (sdkg link check also reports the mismatches, as errors).
+    checks = check_labels(ours_contributed, our_data, {source.name: graph})
+    if contributions_dir is not None:
+        record_confirmations(contributions_dir, checks)
+    return FetchResult(
+        source.name,
+        endpoint,
+        len(iris),
+        len(batches),
+        len(facts),
+        out,
+        contributed=len(contributed - linked),
+        confirmed=sum(c.matched is not None for c in checks),
+        mismatched=sum(c.cache is not None and c.matched is None for c in checks),
+    )
 
 
 def _cache_graph(

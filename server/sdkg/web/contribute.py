@@ -102,6 +102,11 @@ def _state() -> ContributeState:
     return current_app.extensions["sdkg-contribute"]
 
 
+def confirmed_links() -> frozenset[str]:
+    """The unverified links of contributions that ``sdkg link check`` has since confirmed."""
+    return _state().contributions.confirmed_links()
+
+
 @blueprint.before_app_request
 def catch_up_with_the_folder() -> None:
     """Every request sees every accepted contribution, whichever process took it."""

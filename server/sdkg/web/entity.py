@@ -18,10 +18,13 @@ from flask import Blueprint, Response, render_template, request
 
 from sdkg import formats, serialize
 from sdkg.contributions import UNVERIFIED_LINK
+from sdkg.linking.contributed import LABEL_PREDICATES as NAMES_COMPARED
+from sdkg.linking.contributed import matching_label
 from sdkg.negotiation import Choice, format_values, negotiate
 from sdkg.protocol import serialize_result
 from sdkg.web import entity_extras as extras
 from sdkg.web import essay, state
+from sdkg.web.contribute import confirmed_links
 from sdkg.web.labels import LABEL_PREDICATES, RDF_TYPE, LabelIndex
 from sdkg.web.pages import label_index, search_hits
 from sdkg.web.sentences import SCHEMA_TEXT
@@ -245,16 +248,38 @@ def _entity_view(iri: str, slug: str) -> dict[str, Any]:
 
 def _unverified_links(iri: str) -> set[str]:
     """External IRIs of ``iri`` that the contribution stating them marked unverified
-    (:data:`sdkg.contributions.UNVERIFIED_LINK`) and no external cache describes yet."""
-    return {
+    (:data:`sdkg.contributions.UNVERIFIED_LINK`) and that nothing has confirmed since:
+    neither ``sdkg link check`` (recorded in the contributions folder) nor an external
+    cache in the store whose record has one of the entity's names."""
+    store = state().store
+    flagged = {
         row["ext"].value
-        for row in state().store.query(
+        for row in store.query(
             f"SELECT DISTINCT ?ext WHERE {{ GRAPH ?g {{ <{iri}> ?p ?ext . "
-            f"?g <{UNVERIFIED_LINK}> ?ext }} "
-            f"FILTER NOT EXISTS {{ GRAPH ?c {{ ?ext ?q ?r }} "
-            f'FILTER(STRSTARTS(STR(?c), "{GRAPH_NS}external/")) }} }}'
+            f"?g <{UNVERIFIED_LINK}> ?ext }} }}"
+        )
+    } - confirmed_links()
+    if not flagged:
+        return flagged
+    names = " ".join(f"<{p}>" for p in NAMES_COMPARED)
+    ours = {
+        row["n"].value
+        for row in store.query(
+            f"SELECT DISTINCT ?n WHERE {{ VALUES ?p {{ {names} }} GRAPH ?g {{ <{iri}> ?p ?n }} }}"
         )
     }
+    unconfirmed = set()
+    for ext in flagged:
+        theirs = {
+            row["n"].value
+            for row in store.query(
+                f"SELECT DISTINCT ?n WHERE {{ VALUES ?p {{ {names} }} GRAPH ?c {{ <{ext}> ?p ?n }} "
+                f'FILTER(STRSTARTS(STR(?c), "{GRAPH_NS}external/")) }}'
+            )
+        }
+        if matching_label(ours, theirs) is None:
+            unconfirmed.add(ext)
+    return unconfirmed
 
 
 def _evidence(iri: str, index: LabelIndex) -> dict[tuple[str, str], list[Evidence]]:

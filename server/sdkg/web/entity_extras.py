@@ -77,15 +77,24 @@ def scheme_of(iri: str) -> str:
     return urlsplit(iri).hostname or iri
 
 
-def identifiers(values: list[Any]) -> list[dict[str, str]]:
-    """External identifiers (from owl:sameAs and skos:exactMatch) by scheme: scheme, id, url."""
+def identifiers(values: list[Any]) -> list[dict[str, Any]]:
+    """External identifiers (from owl:sameAs and skos:exactMatch) by scheme: scheme, id, url,
+    and whether the identifier is still unverified (a contribution's, unconfirmed)."""
     found = {}
     for value in values:
         if value.kind != "external" or not value.iri:
             continue
         scheme = scheme_of(value.iri)
         local = value.iri.rstrip("/").rsplit("/", 1)[-1]
-        found[value.iri] = {"scheme": scheme, "id": local, "url": value.iri}
+        unverified = getattr(value, "unverified", False) or found.get(value.iri, {}).get(
+            "unverified"
+        )
+        found[value.iri] = {
+            "scheme": scheme,
+            "id": local,
+            "url": value.iri,
+            "unverified": bool(unverified),
+        }
     return sorted(found.values(), key=lambda i: (i["scheme"], i["id"]))
 
 
