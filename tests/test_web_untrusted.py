@@ -131,13 +131,15 @@ def test_echoed_values_are_cut(server):
 @pytest.mark.parametrize(
     ("path", "params", "status"),
     [
-        ("sparql", {"query": "ASK {}", "format": "z" * 1000}, 406),
+        # An unknown format= value falls back to Accept (issue 14): answered, not echoed.
+        ("sparql", {"query": "ASK {}", "format": "z" * 1000}, 200),
         ("sparql", {"query": "ASK {}", "default-graph-uri": "q" * 1000}, 400),
-        ("dump", {"format": "z" * 1000}, 406),
+        ("dump", {"format": "z" * 1000}, 200),
     ],
 )
 def test_echoed_query_parameters_are_cut(server, path, params, status):
     response = requests.get(server.base + path, params=params, timeout=30)
     assert response.status_code == status, response.text[:300]
-    assert "… (1000 characters)" in response.text
+    if status != 200:
+        assert "… (1000 characters)" in response.text
     assert max(params.values(), key=len) not in response.text
