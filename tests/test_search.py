@@ -9,6 +9,7 @@ with rdflib, and the essay's wording; never the search's own output.
 from __future__ import annotations
 
 import os
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -212,6 +213,10 @@ def test_header_autocomplete_is_an_accessible_combobox_that_navigates(server):
             box.click()
             box.press_sequentially("TWSA", delay=20)
             page.get_by_role("option").first.wait_for()
+            # One suggestion a line, under each other (not the header's menu row).
+            boxes = [o.bounding_box() for o in page.get_by_role("option").all()]
+            assert len(boxes) > 1
+            assert all(b["y"] >= a["y"] + a["height"] for a, b in pairwise(boxes)), boxes
             box.press("Escape")
             assert box.get_attribute("aria-expanded") == "false"
             assert errors == []
