@@ -16,7 +16,9 @@ from browser_support import (
     scroll_width,
     wait_for_result,
 )
+from contributing import TOKEN, post, write_tokens
 from test_browser import BROKEN_CONTRIBUTION, CHROMIUM, CHROMIUM_ARGS, Watched
+from test_gate_report import UNVERIFIED_CASE, UNVERIFIED_ENTITY
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists() and not os.environ.get("CI"),
@@ -58,6 +60,15 @@ def _sentence_open(watched) -> None:
     watched.page.locator(".essay .sentence.has-facts").nth(3).focus()
 
 
+def _suggestions_open(watched) -> None:
+    watched.page.locator("#site-search").press_sequentially("twa")
+    watched.page.locator("#site-search-options [role=option]").first.wait_for()
+
+
+def _unverified_badge(watched) -> None:
+    watched.page.locator(".badge", has_text="unverified").scroll_into_view_if_needed()
+
+
 def _validation_report(watched) -> None:
     watched.page.get_by_label("RDF to contribute").fill(BROKEN_CONTRIBUTION)
     watched.page.get_by_role("button", name="Validate").click()
@@ -68,6 +79,9 @@ def _validation_report(watched) -> None:
 PAGES = [
     ("home", "/", None),
     ("search", "/search?q=TWAS", None),
+    ("search-matched", "/search?q=" + quote("中国科学院"), None),
+    ("search-nothing", "/search?q=zzzqx", None),
+    ("autocomplete", "/", _suggestions_open),
     ("editor", "/sparql", None),
     ("results-table", _query("cq14-ustc-partners-by-place"), _run),
     ("results-raw", _query("cq06-twas-founding"), _raw_terms),
@@ -79,6 +93,7 @@ PAGES = [
     ("view-graph", _query("cq14-ustc-partners-by-place", "graph"), _run),
     ("entity", "/id/twas", None),
     ("entity-place", "/id/beijing", None),
+    ("entity-unverified", f"/id/{UNVERIFIED_ENTITY}", _unverified_badge),
     ("essay", "/id/cas-twas-science-diplomacy-essay", _sentence_open),
     ("class", "/class/org:Organization?country=china", None),
     ("ontology", "/ontology", None),
@@ -88,8 +103,18 @@ PAGES = [
 
 
 @pytest.fixture(scope="module")
-def server(start_server):
-    return start_server("--memory")
+def server(start_server, tmp_path_factory):
+    """The bundled graph plus one accepted contribution with an unverified Wikidata link."""
+    folder = tmp_path_factory.mktemp("accessibility")
+    started = start_server(
+        "--memory",
+        "--contributions",
+        str(folder / "contributions"),
+        env={"SDKG_TOKENS_FILE": str(write_tokens(folder))},
+    )
+    stored = post(started.base, "contributions", UNVERIFIED_CASE.read_text("utf-8"), token=TOKEN)
+    assert stored.status_code == 201, stored.text
+    return started
 
 
 @pytest.fixture(scope="module")
