@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, jsonify, render_template_string, request, send_file
 from rdflib import Graph
 
-from sdkg import describe, metrics, sparql_text
+from sdkg import describe, federation, metrics, offline, sparql_text
 from sdkg.protocol import (
     TRUNCATED_HEADER,
     ProtocolError,
@@ -75,23 +75,24 @@ def sparql() -> Response:
         )
         return _rdf_response(graph)
     query = sparql_request.query
-    check_query(query, settings.allow_service)
+    store = app_state.store
+    can_run_offline = store.kind != "remote" and offline.available()
+    plan = check_query(query, settings.allow_service, can_run_offline=can_run_offline)
     accept = request.accept_mimetypes
     format_param = request.values.get("format")
-    store = app_state.store
 
     def run() -> Serialized | Table:
         # Query, negotiation and serialization all happen here: pyoxigraph results
         # must be consumed in the thread that created them, and the deadline covers
         # the whole answer, so a response is either complete or an error.
-        result = store.query(query, sparql_request.dataset)
+        result = store.query(plan.text, sparql_request.dataset)
         fmt = negotiate(accept, format_param, result_kind(result), html=True)
         if fmt.kind == "html":
             return tabulate(result, settings.max_rows)
         return serialize_result(result, fmt, settings.max_rows)
 
     try:
-        answer = run_with_deadline(run, settings.timeout)
+        answer = run_with_deadline(run, settings.timeout, offline_thread=plan.offline)
     except SyntaxError as error:
         raise ProtocolError(400, describe_syntax_error(error, query)) from None
     except (ValueError, RuntimeError) as error:
@@ -99,6 +100,15 @@ def sparql() -> Response:
         # (an unknown function, say): the client's to fix, so 400, not 500.
         raise ProtocolError(400, f"cannot run this query: {error}") from None
     except OSError as error:
+        if plan.offline:
+            # The engine tried the network from a thread that may not: a SERVICE the
+            # text check did not see (nothing left the server).
+            raise ProtocolError(
+                403,
+                "this query calls a SERVICE endpoint that is not allowed "
+                f"({federation.policy(frozenset(settings.allow_service))}); nothing was "
+                f"sent. Write each SERVICE as SERVICE <endpoint IRI> (engine: {error})",
+            ) from None
         if not sparql_text.service_targets(query):
             raise
         # A SERVICE endpoint failed (refused, HTTP error, bad answer): not this server.
