@@ -98,9 +98,10 @@ CONTENT_SECURITY_POLICY = (
 
 
 def _security_headers(response: Response) -> Response:
+    # Every response: a browser must not guess a type (and run a result as a script).
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
     if response.mimetype == "text/html":
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
     return response
 
 

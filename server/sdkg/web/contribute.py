@@ -27,7 +27,7 @@ from sdkg.contributions import (
     Contributions,
     Submission,
 )
-from sdkg.protocol import ProtocolError, negotiate
+from sdkg.protocol import ProtocolError, QueryTimeout, negotiate, run_with_deadline
 from sdkg.rdfio import (
     FORMAT_BY_MEDIA_TYPE,
     ParseLimits,
@@ -38,7 +38,7 @@ from sdkg.rdfio import (
 )
 from sdkg.tokens import Contributor, TokenFile, TokensUnavailable
 from sdkg.validation import SourceLocation, subject_lines
-from sdkg.web import error_response, state
+from sdkg.web import error_response, runaway, state
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("contribute", __name__)
@@ -96,6 +96,8 @@ def init_app(app: Flask, settings: Settings) -> None:
             max_bytes=settings.max_contribution_bytes,
             max_triples=settings.max_contribution_triples,
             max_literal_length=settings.max_literal_length,
+            max_prefixes=settings.max_contribution_prefixes,
+            max_depth=settings.max_nesting_depth,
         ),
     )
     app.register_blueprint(blueprint)
@@ -221,6 +223,42 @@ def _unsupported(mimetype: str) -> str:
     )
 
 
+# --------------------------------------------------------------------------- time limit
+
+
+class ValidationStopped(Exception):
+    """A validation passed its time limit and was stopped (HTTP 503)."""
+
+    def __init__(self, seconds: float, triples: int) -> None:
+        half = max(triples // 2, 1)
+        super().__init__(
+            f"validation exceeded the {seconds:g} s limit (--validation-timeout, "
+            f"SDKG_VALIDATION_TIMEOUT) and was stopped; nothing was stored. Split the "
+            f"{triples} triples into smaller contributions (e.g. two of about {half} "
+            "triples, each entity with all its statements) and send them one after the other"
+        )
+        self.seconds = seconds
+
+
+def validate_in_time(submitted: ReadInput) -> GraphValidation:
+    """Validate ``submitted`` within the validation time limit, or raise
+    :class:`ValidationStopped` (the worker that ran it is then replaced)."""
+    store = state().store
+    seconds = state().settings.validation_timeout
+    try:
+        return run_with_deadline(
+            lambda: validate_against_graph(submitted.graph, store, locations=submitted.locations),
+            seconds,
+        )
+    except QueryTimeout:
+        raise ValidationStopped(seconds, len(submitted.graph)) from None
+
+
+@blueprint.errorhandler(ValidationStopped)
+def validation_stopped(error: ValidationStopped) -> Response:
+    return runaway.stopped_response(str(error), "a validation", error.seconds)
+
+
 # --------------------------------------------------------------------------- reports
 
 
@@ -294,10 +332,7 @@ def validate_form() -> str:
 def validate() -> Response:
     """The SHACL report on a submission, checked against the shapes and the graph."""
     submitted = read_input()
-    validation = validate_against_graph(
-        submitted.graph, state().store, locations=submitted.locations
-    )
-    return report_response(validation, 200)
+    return report_response(validate_in_time(submitted), 200)
 
 
 @blueprint.route("/contributions", methods=["POST"])
@@ -313,11 +348,10 @@ def contribute() -> Response:
         note=note[:1000] if note else None,
         user_agent=request.user_agent.string or None,
     )
-    store = state().store
     contribution, validation = _state().contributions.submit(
         submitted.graph,
         submission,
-        check=lambda: validate_against_graph(submitted.graph, store, locations=submitted.locations),
+        check=lambda: validate_in_time(submitted),
         accept=lambda v: v.report.conforms,
     )
     if contribution is None:

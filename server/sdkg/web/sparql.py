@@ -10,14 +10,13 @@ from __future__ import annotations
 import gzip
 import logging
 import os
-import signal
 import tempfile
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, jsonify, render_template_string, request, send_file
 from rdflib import Graph
 
-from sdkg import describe, federation, metrics, offline, sparql_text
+from sdkg import describe, federation, offline, sparql_text
 from sdkg.protocol import (
     TRUNCATED_HEADER,
     ProtocolError,
@@ -33,7 +32,7 @@ from sdkg.protocol import (
     serialize_result,
     tabulate,
 )
-from sdkg.web import cached, error_response, state
+from sdkg.web import cached, runaway, state
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("sparql", __name__)
@@ -134,20 +133,7 @@ def _prefers_html() -> bool:
 
 
 def _timeout_response(timeout: QueryTimeout) -> Response:
-    app_state = state()
-    metrics.note_timeout()
-    response = error_response(503, str(timeout), {"Retry-After": "5"})
-    if app_state.recycle_on_timeout:
-        pid = os.getpid()
-        log.warning("query timed out after %g s; recycling worker %d to stop it", timeout.seconds,
-                    pid)  # fmt: skip
-        # After the response is sent, ask gunicorn for a graceful exit of this worker:
-        # requests in flight finish, the arbiter starts a fresh worker meanwhile.
-        response.call_on_close(lambda: os.kill(pid, signal.SIGTERM))
-    else:
-        log.warning("query timed out after %g s; it keeps running in the background",
-                    timeout.seconds)  # fmt: skip
-    return response
+    return runaway.stopped_response(str(timeout), "a query", timeout.seconds)
 
 
 def _rdf_response(graph: Graph) -> Response:
