@@ -17,7 +17,9 @@ ANSWER = b'{"head":{"vars":["x"]},"results":{"bindings":[{"x":{"type":"literal",
 class CountingEndpoint:
     """Accepts connections on 127.0.0.1, counts them, answers each with :data:`ANSWER`."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, broken: bool = False) -> None:
+        #: Answer with a cut result document (the SERVICE call then fails mid-results).
+        self.broken = broken
         self._socket = socket.create_server(("127.0.0.1", 0))
         self.port = self._socket.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}/sparql"
@@ -63,9 +65,11 @@ class CountingEndpoint:
                     if not chunk:
                         return
                     body += chunk
+                # A broken endpoint promises more bytes than it sends, then hangs up.
+                sent = ANSWER[: len(ANSWER) // 2] if self.broken else ANSWER
                 connection.sendall(
                     b"HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\n"
-                    b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(ANSWER) + ANSWER
+                    b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(ANSWER) + sent
                 )
             except OSError:
                 return

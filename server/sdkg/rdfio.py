@@ -200,7 +200,11 @@ def check_terms(graph: Graph, name: str, limits: ParseLimits) -> None:
     an overlong literal, an IRI with forbidden characters or without a scheme."""
     if limits.max_triples is not None and len(graph) > limits.max_triples:
         raise RDFTooLarge(
-            name, f"{len(graph)} triples is more than the limit of {limits.max_triples} triples"
+            name,
+            f"{len(graph)} triples is more than the limit of {limits.max_triples} triples "
+            "(--max-contribution-triples, SDKG_MAX_CONTRIBUTION_TRIPLES); split it into "
+            f"contributions of at most {limits.max_triples} triples, each entity with all "
+            "its statements",
         )
     longest = limits.max_literal_length
     for triple in graph:
@@ -269,12 +273,14 @@ def _too_many_prefixes(name: str, count: int, limit: int) -> RDFTooLarge:
     )
 
 
-def _too_deeply_nested(name: str, limit: int) -> RDFTooLarge:
-    return RDFTooLarge(
+def _too_deeply_nested(name: str, limit: int) -> RDFSyntaxError:
+    return RDFSyntaxError(
         name,
-        f"the data is nested more than {limit} levels deep (--max-nesting-depth, "
-        "SDKG_MAX_NESTING_DEPTH); give the inner nodes names (IRIs) and describe each "
-        "on its own",
+        f"the data is nested too deeply for the parser: more than {limit} levels of blank "
+        "nodes, lists or elements (--max-nesting-depth, SDKG_MAX_NESTING_DEPTH); give the "
+        "inner nodes names (IRIs) and describe each on its own",
+        None,
+        None,
     )
 
 
@@ -308,16 +314,15 @@ def _refuse_remote_contexts(data: bytes, name: str, limits: ParseLimits | None =
         raise _too_deep(name) from None
     max_depth = MAX_JSON_DEPTH
     if limits is not None and limits.max_depth is not None:
-        max_depth = min(max_depth, limits.max_depth)
+        # A node nested in JSON-LD takes up to two JSON levels (an array and an object).
+        max_depth = min(max_depth, 2 * limits.max_depth)
     max_prefixes = None if limits is None else limits.max_prefixes
     terms = 0
     stack = [(document, 1)]
     while stack:
         node, depth = stack.pop()
         if depth > max_depth:
-            if max_depth < MAX_JSON_DEPTH:
-                raise _too_deeply_nested(name, max_depth)
-            raise _too_deep(name)
+            raise _too_deep(name, max_depth)
         if isinstance(node, list):
             stack.extend((item, depth + 1) for item in node)
         elif isinstance(node, dict):
@@ -339,11 +344,11 @@ def _refuse_remote_contexts(data: bytes, name: str, limits: ParseLimits | None =
                 stack.append((value, depth + 1))
 
 
-def _too_deep(name: str) -> RDFSyntaxError:
+def _too_deep(name: str, limit: int = MAX_JSON_DEPTH) -> RDFSyntaxError:
     return RDFSyntaxError(
         name,
-        f"the document is nested too deeply (more than {MAX_JSON_DEPTH} levels); "
-        "flatten it, e.g. with @graph and @id references",
+        f"the document is nested too deeply (more than {limit} levels); "
+        "flatten it, e.g. with @graph and @id references (--max-nesting-depth)",
         None,
         None,
     )

@@ -24,8 +24,8 @@ def stopped_response(message: str, what: str, seconds: float) -> Response:
     metrics.note_timeout()
     response = error_response(503, message, {"Retry-After": "5"})
     if state().recycle_on_timeout:
-        log.warning("%s passed its %g s limit; replacing worker %d to stop it", what, seconds,
-                    os.getpid())  # fmt: skip
+        log.warning("%s passed its %g s limit; recycling worker %d to stop it (a replacement "
+                    "starts first)", what, seconds, os.getpid())  # fmt: skip
         response.call_on_close(recycling.retire_this_worker)
     else:
         log.warning("%s passed its %g s limit; it keeps running in the background", what,
