@@ -54,7 +54,12 @@ def plan(query: str, allowed: Iterable[str], *, can_run_offline: bool) -> QueryP
     targets = sparql_text.service_targets(query)
     for target in targets:
         if target is None or target not in allowed:
-            named = f"<{target}>" if target else "an endpoint given by a variable or prefixed name"
+            named = (
+                f"<{target}>"
+                if target
+                else "to an endpoint not written as a plain full IRI (a variable, a prefixed "
+                "name or escaped characters)"
+            )
             raise ServiceRefused(
                 f"SERVICE {named} is not allowed: {policy(allowed)}; "
                 "write the endpoint as a full IRI"
