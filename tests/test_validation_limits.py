@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 
 import pytest
 import requests
@@ -155,12 +156,43 @@ def test_a_validation_past_its_time_limit_gets_503_and_others_are_served(start_s
     assert "Traceback" not in server.log_text()
 
 
+def test_validations_past_the_concurrency_cap_get_503_at_once(start_server):
+    server = start_server("--memory", "--data", str(ENDPOINT_DATA),
+                          "--max-concurrent-validations", "1")  # fmt: skip
+    events: list = []
+
+    def long_validation() -> None:
+        # A probe may hold the one slot at first: retry as the 503 says.
+        while (response := validate(server, people(2000))).status_code == 503:
+            time.sleep(0.1)
+        events.append(("long", response.status_code))
+
+    first = threading.Thread(target=long_validation)
+    first.start()
+    # Wait until the long one holds the slot (its body is parsed, validation running).
+    for _ in range(200):
+        response = validate(server, people(1))
+        if response.status_code == 503:
+            break
+        events.append(("probe", response.status_code))
+        time.sleep(0.2)
+    events.append(("refused", response.status_code))
+    first.join()
+    assert response.status_code == 503
+    assert "1 validations are running" in response.text
+    assert "--max-concurrent-validations" in response.text
+    assert response.headers["Retry-After"] == "2"
+    # Refused while the long validation was in flight, which then got its full answer.
+    assert events.index(("refused", 503)) < events.index(("long", 200)), events
+
+
 @pytest.mark.parametrize(
     ("env", "message"),
     [
         ({"SDKG_VALIDATION_TIMEOUT": "0"}, "validation-timeout must be a positive number"),
         ({"SDKG_MAX_CONTRIBUTION_PREFIXES": "0"}, "max-contribution-prefixes must be at least 1"),
         ({"SDKG_MAX_NESTING_DEPTH": "x"}, "SDKG_MAX_NESTING_DEPTH='x' is not a valid int"),
+        ({"SDKG_MAX_CONCURRENT_VALIDATIONS": "0"}, "max-concurrent-validations must be at least 1"),
     ],
 )
 def test_bad_limit_settings_stop_the_start_with_a_message(start_server, env, message):

@@ -305,6 +305,11 @@ def store_options(command: Any) -> Any:
     help="Most prefix declarations in a contribution or validation [default: 500].",
 )
 @click.option(
+    "--max-concurrent-validations",
+    type=int,
+    help="Validations one server process runs at once; more get 503 [default: 2].",
+)
+@click.option(
     "--max-nesting-depth",
     type=int,
     help="Deepest nesting of blank nodes and lists in a contribution [default: 64].",

@@ -28,7 +28,7 @@ untyped node would pass unchecked). It is reported like a ``sh:minCount 1`` on
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 import pyoxigraph as ox
 from rdflib import RDF, SH, BNode, Graph, Literal, Node, URIRef
@@ -121,13 +121,20 @@ def validate_against_graph(
     store: GraphStore,
     *,
     locations: Mapping[Node, SourceLocation] | None = None,
+    shacl: Callable[..., ValidationReport] | None = None,
 ) -> GraphValidation:
-    """Validate ``graph`` (a submission) with the bundled shapes, its closure and the ontology."""
+    """Validate ``graph`` (a submission) with the bundled shapes, its closure and the ontology.
+
+    ``shacl(graph, context, locations)`` runs the SHACL step instead of this thread (the
+    server runs it in a child process it can stop: :mod:`sdkg.shacl_pool`)."""
     closure = fetch_closure(graph, store)
     context = Graph(bind_namespaces="none")
     context += bundled_ontology().graph
     context += closure
-    report = validate_graph(graph, ontology=context, locations=locations)
+    if shacl is None:
+        report = validate_graph(graph, ontology=context, locations=locations)
+    else:
+        report = shacl(graph, context, locations)
     subjects = set(graph.subjects())
     report = restrict_report(report, subjects)
     report = name_conflicting_values(report, graph, closure)

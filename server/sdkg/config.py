@@ -81,6 +81,10 @@ class Settings:
     #: Longest a validation (``/validate``, ``POST /contributions``) may run, in seconds,
     #: before it is stopped with a 503 (``SDKG_VALIDATION_TIMEOUT``).
     validation_timeout: float = 30.0
+    #: Validations one server process runs at the same time; one more gets a 503 with
+    #: ``Retry-After`` (``SDKG_MAX_CONCURRENT_VALIDATIONS``). Validation is CPU-bound Python:
+    #: this keeps a core, and the interpreter, for queries.
+    max_concurrent_validations: int = 2
     #: Requests per second one client may make on average (``--rate-limit`` /
     #: ``SDKG_RATE_LIMIT`` as ``20/s``, ``600/min`` or ``off``); 0 means no limit.
     #: Counted per worker process.
@@ -164,6 +168,7 @@ class Settings:
             "max_literal_length",
             "max_contribution_prefixes",
             "max_nesting_depth",
+            "max_concurrent_validations",
         ):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name.replace('_', '-')} must be at least 1")

@@ -24,16 +24,21 @@ import contextlib
 import errno
 import re
 import selectors
+import socket
 import time
 from functools import partial
 from typing import Any
 
+from gunicorn import util
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
 #: Seconds a client has to send a complete header block.
 HEADER_TIMEOUT = 10.0
 #: Seconds a client has, after its headers, to send the body.
 BODY_TIMEOUT = 30.0
+#: Seconds a connection that has sent nothing may still start its request once the
+#: worker stops (gunicorn gives kept-alive connections as long).
+STOP_LINGER = 2.0
 #: Largest header block buffered (long GET queries are long request lines).
 MAX_BUFFERED_HEADERS = 1 << 20
 #: Largest body buffered here; larger ones are refused by the application unread.
@@ -60,12 +65,31 @@ class _Reading:
         self.chunked = False
 
 
+class _Conn(TConn):
+    """A connection whose graceful close lingers in the worker's poller, not in a wait.
+
+    gunicorn closes a connection with unread request bytes gracefully: it half-closes
+    and reads until the client closes, for up to 2 s, in the worker's main loop, which
+    meanwhile serves nobody (one 503 to a large unread upload stopped every client
+    for 2 s).
+    """
+
+    worker: BufferedThreadWorker
+
+    def close(self, graceful: bool = False) -> None:
+        if graceful:
+            self.worker.linger(self)
+        else:
+            super().close()
+
+
 class BufferedThreadWorker(ThreadWorker):
     """``gthread`` with requests read whole by the main loop (see the module docstring)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.reading: dict[TConn, _Reading] = {}
+        self.lingering: dict[TConn, float] = {}  # closing connection -> when to stop
 
     def accept(self, listener: Any) -> None:
         try:
@@ -75,7 +99,37 @@ class BufferedThreadWorker(ThreadWorker):
                 raise
             return
         self.nr_conns += 1
-        self._start_reading(TConn(self.cfg, client, address, listener.getsockname()))
+        conn = _Conn(self.cfg, client, address, listener.getsockname())
+        conn.worker = self
+        self._start_reading(conn)
+
+    def linger(self, conn: TConn) -> None:
+        """Half-close ``conn`` and drain what the client still sends, without waiting:
+        the poller reads it until the client closes or :data:`STOP_LINGER` passes."""
+        try:
+            conn.sock.shutdown(socket.SHUT_WR)
+            conn.sock.setblocking(False)
+            self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._drain, conn))
+        except (OSError, ValueError, KeyError):
+            util.close(conn.sock)
+            return
+        self.lingering[conn] = time.monotonic() + STOP_LINGER
+
+    def _drain(self, conn: TConn, _client: Any) -> None:
+        try:
+            if conn.sock.recv(65536):
+                return
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            pass
+        self._end_linger(conn)
+
+    def _end_linger(self, conn: TConn) -> None:
+        self.lingering.pop(conn, None)
+        with contextlib.suppress(KeyError, ValueError, OSError):
+            self.poller.unregister(conn.sock)
+        util.close(conn.sock)
 
     def on_client_socket_readable(self, conn: TConn, client: Any) -> None:
         """A kept-alive connection sends its next request: read it here too."""
@@ -161,11 +215,20 @@ class BufferedThreadWorker(ThreadWorker):
         conn.close()
 
     def murder_pending(self) -> None:
-        """Also close connections whose request did not arrive in time (408)."""
+        """Also close connections whose request did not arrive in time (408); when the
+        worker stops, one that has sent nothing gets 2 s more, as kept-alive ones do."""
         super().murder_pending()
         now = time.monotonic()
+        for conn, until in list(self.lingering.items()):
+            if until < now:
+                self._end_linger(conn)
         for conn, state in list(self.reading.items()):
+            if not self.alive and not state.data:
+                state.deadline = min(state.deadline, now + STOP_LINGER)
             if state.deadline < now:
+                if not state.data:
+                    self._forget(conn)  # nothing was asked: nothing to answer
+                    continue
                 with contextlib.suppress(OSError):
                     conn.sock.send(_TIMEOUT_ANSWER)
                 self._forget(conn)

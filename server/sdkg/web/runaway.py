@@ -19,11 +19,16 @@ from sdkg.web import error_response, state
 log = logging.getLogger(__name__)
 
 
-def stopped_response(message: str, what: str, seconds: float) -> Response:
-    """A 503 for ``what`` (a query, a validation) stopped after ``seconds``."""
+def stopped_response(
+    message: str, what: str, seconds: float, *, still_running: bool = True
+) -> Response:
+    """A 503 for ``what`` (a query, a validation) stopped after ``seconds``; with
+    ``still_running`` the work goes on in this process, which is then replaced."""
     metrics.note_timeout()
     response = error_response(503, message, {"Retry-After": "5"})
-    if state().recycle_on_timeout:
+    if not still_running:
+        log.warning("%s passed its %g s limit; its process was stopped", what, seconds)
+    elif state().recycle_on_timeout:
         log.warning("%s passed its %g s limit; recycling worker %d to stop it (a replacement "
                     "starts first)", what, seconds, os.getpid())  # fmt: skip
         response.call_on_close(recycling.retire_this_worker)
