@@ -149,3 +149,46 @@ def test_a_service_failing_while_results_are_read_leaves_no_traceback(start_serv
         assert "unsendable" not in log
     finally:
         broken.close()
+
+
+def test_closing_a_connection_with_unread_bytes_does_not_stall_others(server):
+    """A 413 to uploads the server did not read ends with lingering closes (the clients
+    may still be sending): other clients are answered while the server lingers."""
+    port = int(server.base.rsplit(":", 1)[1].strip("/"))
+    body = b"query=" + b"x" * 400_000
+    events: list[str] = []
+    answered = threading.Barrier(4)
+
+    def uploader() -> None:
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+            sock.sendall(
+                b"POST /sparql HTTP/1.1\r\nHost: x\r\n"
+                b"Content-Type: application/x-www-form-urlencoded\r\n"
+                b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+            )
+            answer = b""
+            while b"\r\n\r\n" not in answer:
+                answer += sock.recv(65536)
+            events.append("413" if answer.startswith(b"HTTP/1.1 413") else "other answer")
+            answered.wait(30)
+            deadline = time.monotonic() + 15
+            try:
+                while time.monotonic() < deadline:  # still "sending" until the server closes
+                    sock.sendall(b"x")
+                    time.sleep(0.05)
+            except OSError:
+                events.append("upload connection closed")
+
+    uploaders = [threading.Thread(target=uploader, daemon=True) for _ in range(3)]
+    for thread in uploaders:
+        thread.start()
+    answered.wait(30)
+    time.sleep(0.5)  # the server is lingering on the upload connections by now
+    response = requests.get(server.sparql, params={"query": ASK}, headers=JSON, timeout=30)
+    assert response.status_code == 200
+    events.append("other client answered")
+    for thread in uploaders:
+        thread.join(30)
+    assert events[:3] == ["413"] * 3, events
+    # Before any of the lingering connections was closed, the other client was answered.
+    assert events.index("other client answered") < events.index("upload connection closed"), events
