@@ -129,6 +129,14 @@ def test_every_response_says_nosniff(server, method, path, params):
     assert response.headers.get("X-Content-Type-Options") == "nosniff", response.status_code
 
 
+def test_the_http_servers_own_error_answers_say_nosniff(server):
+    port = int(server.base.rsplit(":", 1)[1].strip("/"))
+    answer = _raw(port, b"GARBAGE / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n")
+    head = answer.split(b"\r\n\r\n", 1)[0].lower()
+    assert head.startswith(b"http/1.1 400")
+    assert b"x-content-type-options: nosniff" in head
+
+
 def test_a_service_failing_while_results_are_read_leaves_no_traceback(start_server):
     broken = CountingEndpoint(broken=True)
     try:

@@ -54,6 +54,18 @@ _TIMEOUT_ANSWER = (
 )
 
 
+def _write_error(sock: Any, status_int: int, reason: str, mesg: str) -> None:
+    """gunicorn's own error answers (a malformed request, say) as plain text, with
+    ``X-Content-Type-Options: nosniff`` like every answer of the application."""
+    body = f"{reason}: {mesg}\n".encode()
+    head = (
+        f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\nX-Content-Type-Options: nosniff\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    )
+    util.write_nonblock(sock, head.encode("latin-1", "replace") + body)
+
+
 class _Reading:
     """A request being read by the main loop."""
 
@@ -90,6 +102,12 @@ class BufferedThreadWorker(ThreadWorker):
         super().__init__(*args, **kwargs)
         self.reading: dict[TConn, _Reading] = {}
         self.lingering: dict[TConn, float] = {}  # closing connection -> when to stop
+
+    def init_process(self) -> None:
+        # In the worker process only (the arbiter builds this object before the fork);
+        # gunicorn's worker writes its own error answers through this module function.
+        util.write_error = _write_error
+        super().init_process()
 
     def accept(self, listener: Any) -> None:
         try:
