@@ -10,12 +10,13 @@ in the server is disturbed.
 
 Children are started with ``spawn`` (a fresh interpreter: the server process has
 threads, which ``fork`` would copy badly) and end when their server process does (their
-pipe closes).
+pipe closes, or within a second when they are busy).
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import threading
 import time
 from collections.abc import Mapping
@@ -34,6 +35,7 @@ def _child(connection: Any) -> None:
     """A child's loop: validate what arrives, send back the report (or the error)."""
     from sdkg.validation import bundled_shapes, validate_graph
 
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     bundled_shapes()  # parsed once, before the first request arrives
     while True:
         try:
@@ -51,6 +53,14 @@ def _child(connection: Any) -> None:
             connection.send(answer)
         except Exception as error:  # noqa: BLE001 - e.g. an error that does not pickle
             connection.send(("error", RuntimeError(f"{type(error).__name__}: {error}")))
+
+
+def _exit_with_parent(parent: int) -> None:
+    """End this child when its server process is gone, even in the middle of a validation
+    nobody waits for any more."""
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(0)
 
 
 class _Child:
