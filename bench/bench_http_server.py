@@ -107,7 +107,8 @@ def lookups(base: str, count: int) -> list[float]:
 
 
 def dribble(port: int, stop: float) -> None:
-    request = b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\nX-Pad: %s\r\n\r\n" % (b"a" * 64)
+    pad = b"a" * 64
+    request = b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\nX-Pad: " + pad + b"\r\n\r\n"
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=15) as sock:
             for byte in request:
