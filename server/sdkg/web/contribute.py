@@ -10,27 +10,15 @@ contributions folder (see :mod:`sdkg.contributions`).
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from dataclasses import dataclass
-from typing import Any
 
 import pyoxigraph as ox
-from flask import (
-    Blueprint,
-    Flask,
-    Response,
-    current_app,
-    g,
-    jsonify,
-    render_template_string,
-    request,
-)
+from flask import Blueprint, Flask, Response, current_app, jsonify, render_template_string, request
 from rdflib import Graph, Node
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from sdkg import namespaces
-from sdkg.closure import GraphValidation, validate_against_graph
+from sdkg.closure import GraphValidation
 from sdkg.config import Settings
 from sdkg.contributions import (
     CONTRIBUTION_PREFIXES,
@@ -39,7 +27,7 @@ from sdkg.contributions import (
     Contributions,
     Submission,
 )
-from sdkg.protocol import ProtocolError, QueryTimeout, negotiate, run_with_deadline
+from sdkg.protocol import ProtocolError, negotiate
 from sdkg.rdfio import (
     FORMAT_BY_MEDIA_TYPE,
     ParseLimits,
@@ -48,10 +36,10 @@ from sdkg.rdfio import (
     RDFTooLarge,
     parse_rdf,
 )
-from sdkg.shacl_pool import ShaclPool, ShaclTimeout
 from sdkg.tokens import Contributor, TokenFile, TokensUnavailable
 from sdkg.validation import SourceLocation, subject_lines
-from sdkg.web import error_response, runaway, state
+from sdkg.web import error_response, validation_limits
+from sdkg.web.validation_limits import validate_in_time
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("contribute", __name__)
@@ -114,6 +102,7 @@ def init_app(app: Flask, settings: Settings) -> None:
         ),
     )
     app.register_blueprint(blueprint)
+    validation_limits.install(app)
 
 
 def _state() -> ContributeState:
@@ -236,131 +225,6 @@ def _unsupported(mimetype: str) -> str:
     )
 
 
-# --------------------------------------------------------------------------- time limit
-
-
-class ValidationStopped(Exception):
-    """A validation passed its time limit and was stopped (HTTP 503)."""
-
-    def __init__(self, seconds: float, triples: int, *, still_running: bool = True) -> None:
-        half = max(triples // 2, 1)
-        super().__init__(
-            f"validation exceeded the {seconds:g} s limit (--validation-timeout, "
-            f"SDKG_VALIDATION_TIMEOUT) and was stopped; nothing was stored. Split the "
-            f"{triples} triples into smaller contributions (e.g. two of about {half} "
-            "triples, each entity with all its statements) and send them one after the other"
-        )
-        self.seconds = seconds
-        #: True when the work goes on in this process (which must then be replaced).
-        self.still_running = still_running
-
-
-class ValidationSlot:
-    """One of this process's ``max_concurrent_validations`` slots, taken before the body is
-    parsed (parsing costs CPU too) and given back when the validation really ends."""
-
-    def __init__(self) -> None:
-        settings = state().settings
-        self._slots = current_app.extensions.setdefault(
-            "sdkg-validation-slots",
-            threading.BoundedSemaphore(settings.max_concurrent_validations),
-        )
-        if not self._slots.acquire(blocking=False):
-            raise ProtocolError(
-                503,
-                f"{settings.max_concurrent_validations} validations are running on this server "
-                "process already (--max-concurrent-validations); retry in a few seconds",
-                {"Retry-After": "2"},
-            )
-        self._held = True
-        self._lock = threading.Lock()
-        #: True once a validation thread owns the slot (it then gives it back itself).
-        self.handed_over = False
-
-    def release(self) -> None:
-        """Give the slot back (once; later calls do nothing)."""
-        with self._lock:
-            if self._held:
-                self._held = False
-                self._slots.release()
-
-
-@blueprint.before_request
-def take_a_validation_slot() -> None:
-    """Requests that validate take a slot before their body is read (503 if none)."""
-    if request.method == "POST" and request.endpoint in (
-        "contribute.validate",
-        "contribute.contribute",
-    ):
-        g.sdkg_validation_slot = ValidationSlot()
-        # The SHACL processes start now (the first time), while the body is parsed.
-        shacl_pool()
-
-
-def shacl_pool() -> ShaclPool:
-    """This process's SHACL child processes, started on first use."""
-    pool = current_app.extensions.get("sdkg-shacl-pool")
-    if pool is None:
-        size = state().settings.max_concurrent_validations
-        pool = current_app.extensions.setdefault("sdkg-shacl-pool", ShaclPool(size))
-    return pool
-
-
-@blueprint.teardown_request
-def give_back_the_validation_slot(_error: BaseException | None) -> None:
-    slot = g.pop("sdkg_validation_slot", None)
-    if slot is not None and not slot.handed_over:
-        slot.release()
-
-
-#: Seconds, past the validation time limit, allowed for the steps before and after SHACL.
-_AROUND_SHACL = 5.0
-
-
-def validate_in_time(submitted: ReadInput) -> GraphValidation:
-    """Validate ``submitted`` within the validation time limit, or raise
-    :class:`ValidationStopped` (the worker that ran it is then replaced). Runs in the
-    request's validation slot (:func:`take_a_validation_slot`)."""
-    slot: ValidationSlot | None = g.get("sdkg_validation_slot")
-    store = state().store
-    settings = state().settings
-    seconds = settings.validation_timeout
-    deadline = time.monotonic() + seconds
-    pool = shacl_pool()
-
-    def shacl(graph: Graph, context: Graph, locations: Any) -> Any:
-        return pool.validate(graph, context, locations, deadline)
-
-    def work() -> GraphValidation:
-        # The slot is held until the validation really ends, even past its time limit.
-        try:
-            return validate_against_graph(
-                submitted.graph, store, locations=submitted.locations, shacl=shacl
-            )
-        finally:
-            if slot is not None:
-                slot.release()
-
-    if slot is not None:
-        slot.handed_over = True
-    try:
-        # The SHACL step stops itself at the deadline; the thread gets a margin for the
-        # steps around it, so that it is found stuck only when it really is.
-        return run_with_deadline(work, seconds + _AROUND_SHACL)
-    except ShaclTimeout:
-        # The SHACL step ran out of time in its own process, which is stopped already.
-        raise ValidationStopped(seconds, len(submitted.graph), still_running=False) from None
-    except QueryTimeout:
-        raise ValidationStopped(seconds, len(submitted.graph)) from None
-
-
-@blueprint.errorhandler(ValidationStopped)
-def validation_stopped(error: ValidationStopped) -> Response:
-    return runaway.stopped_response(
-        str(error), "a validation", error.seconds, still_running=error.still_running
-    )
-
-
 # --------------------------------------------------------------------------- reports
 
 
@@ -434,7 +298,7 @@ def validate_form() -> str:
 def validate() -> Response:
     """The SHACL report on a submission, checked against the shapes and the graph."""
     submitted = read_input()
-    return report_response(validate_in_time(submitted), 200)
+    return report_response(validate_in_time(submitted.graph, submitted.locations), 200)
 
 
 @blueprint.route("/contributions", methods=["POST"])
@@ -453,7 +317,7 @@ def contribute() -> Response:
     contribution, validation = _state().contributions.submit(
         submitted.graph,
         submission,
-        check=lambda: validate_in_time(submitted),
+        check=lambda: validate_in_time(submitted.graph, submitted.locations),
         accept=lambda v: v.report.conforms,
     )
     if contribution is None:
