@@ -117,6 +117,14 @@ def test_json_ld_nested_deeper_than_the_limit_is_refused(server):
     assert "nested too deeply (more than 40 levels)" in response.text
 
 
+def test_an_iri_the_store_would_refuse_is_a_400_not_a_500(server):
+    # Found by tests/test_fuzz.py: "[" is fine for rdflib, not for the store.
+    document = [{"@id": "[id.org/sdkg/id/cas", "https://w3id.org/sdkg/ontology#a": "x"}]
+    response = validate(server, json.dumps(document).encode(), JSON_LD)
+    assert response.status_code == 400
+    assert "is not a valid IRI: Invalid IRI code point '['" in response.text
+
+
 def test_too_many_triples_says_how_to_split(server):
     response = validate(server, people(101))
     assert response.status_code == 413
@@ -155,34 +163,33 @@ def test_a_validation_past_its_time_limit_gets_503_and_others_are_served(start_s
     assert "Traceback" not in server.log_text()
 
 
-def test_validations_past_the_concurrency_cap_get_503_at_once(start_server):
+def test_validations_past_the_cap_and_its_queue_get_503_at_once(start_server):
+    """One slot and a queue of one: a third validation is refused at once, while the
+    first is still running (it then gets its full answer)."""
     server = start_server("--memory", "--data", str(ENDPOINT_DATA),
                           "--max-concurrent-validations", "1")  # fmt: skip
     events: list = []
 
-    def long_validation() -> None:
-        # A probe may hold the one slot at first: retry as the 503 says.
-        while (response := validate(server, people(2000))).status_code == 503:
-            time.sleep(0.1)
-        events.append(("long", response.status_code))
+    def long_validation(name: str) -> None:
+        response = validate(server, people(2000))
+        events.append((name, response.status_code))
 
-    first = threading.Thread(target=long_validation)
+    first = threading.Thread(target=long_validation, args=("first",))
     first.start()
-    # Wait until the long one holds the slot (its body is parsed, validation running).
-    for _ in range(200):
-        response = validate(server, people(1))
-        if response.status_code == 503:
-            break
-        events.append(("probe", response.status_code))
-        time.sleep(0.2)
-    events.append(("refused", response.status_code))
+    time.sleep(1.0)  # the first holds the slot (taken before its body is parsed)
+    second = threading.Thread(target=long_validation, args=("second",))
+    second.start()
+    time.sleep(0.5)  # the second waits in the queue
+    response = validate(server, people(1))
+    events.append(("third", response.status_code))
     first.join()
+    second.join()
     assert response.status_code == 503
     assert "1 validations are running" in response.text
     assert "--max-concurrent-validations" in response.text
     assert response.headers["Retry-After"] == "2"
-    # Refused while the long validation was in flight, which then got its full answer.
-    assert events.index(("refused", 503)) < events.index(("long", 200)), events
+    # Refused while the first was in flight, which then got its full answer.
+    assert events.index(("third", 503)) < events.index(("first", 200)), events
 
 
 @pytest.mark.parametrize(

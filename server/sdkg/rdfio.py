@@ -20,6 +20,7 @@ from pathlib import Path
 from xml.sax import SAXParseException
 
 import defusedxml.ElementTree
+import pyoxigraph as ox
 from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.exceptions import ParserError
@@ -207,6 +208,7 @@ def check_terms(graph: Graph, name: str, limits: ParseLimits) -> None:
             "its statements",
         )
     longest = limits.max_literal_length
+    checked: set[URIRef] = set()
     for triple in graph:
         for term in triple:
             if isinstance(term, Literal):
@@ -219,14 +221,22 @@ def check_terms(graph: Graph, name: str, limits: ParseLimits) -> None:
                 iri = term.datatype
             else:
                 iri = term
-            if isinstance(iri, URIRef) and not _VALID_IRI.match(iri):
-                raise RDFSyntaxError(
-                    name,
-                    f"<{iri}> is not a valid absolute IRI (a scheme such as https: and no "
-                    "spaces, quotes, <, >, {, }, |, ^, ` or backslashes)",
-                    None,
-                    None,
-                )
+            if isinstance(iri, URIRef) and iri not in checked:
+                if not _VALID_IRI.match(iri):
+                    raise RDFSyntaxError(
+                        name,
+                        f"<{iri}> is not a valid absolute IRI (a scheme such as https: and no "
+                        "spaces, quotes, <, >, {, }, |, ^, ` or backslashes)",
+                        None,
+                        None,
+                    )
+                try:  # the store's own rules (e.g. no [ ] outside an IPv6 host)
+                    ox.NamedNode(iri)
+                except ValueError as error:
+                    raise RDFSyntaxError(
+                        name, f"<{iri}> is not a valid IRI: {error}", None, None
+                    ) from None
+                checked.add(iri)
 
 
 def _utf8_text(data: bytes, name: str) -> bytes:

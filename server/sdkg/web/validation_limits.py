@@ -2,7 +2,8 @@
 
 - At most ``max_concurrent_validations`` at once in a server process: a request takes a
   slot before its body is parsed (parsing costs CPU too) and gives it back when its
-  validation really ends; without a free slot it gets a 503 with ``Retry-After``.
+  validation really ends; as many more may wait a few seconds for one, and past that
+  a request gets a 503 with ``Retry-After``.
 - A time limit, ``validation_timeout``: the SHACL step runs in a child process
   (:mod:`sdkg.shacl_pool`) that is stopped at the limit; the steps around it run in a
   thread, and if they run :data:`AROUND_SHACL` seconds past the limit, the worker is
@@ -48,20 +49,53 @@ class ValidationStopped(Exception):
         self.still_running = still_running
 
 
+class _Slots:
+    """The slots of one process, and a queue as long as there are slots: a request waits
+    up to :data:`SLOT_WAIT` seconds for a slot if the queue has room. Queued requests hold
+    request threads, so the queue is short: the other threads stay free for queries."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.free = threading.BoundedSemaphore(size)
+        self._waiting = 0
+        self._lock = threading.Lock()
+
+    def take(self) -> bool:
+        """Take a slot, waiting in the queue if it has room; False if none was had."""
+        if self.free.acquire(blocking=False):
+            return True
+        with self._lock:
+            if self._waiting >= self.size:
+                return False
+            self._waiting += 1
+        try:
+            return self.free.acquire(timeout=SLOT_WAIT)
+        finally:
+            with self._lock:
+                self._waiting -= 1
+
+
+#: Longest a validating request waits in the queue for a slot, in seconds.
+SLOT_WAIT = 5.0
+
+
 class ValidationSlot:
-    """One of this process's ``max_concurrent_validations`` slots (503 if none is free)."""
+    """One of this process's ``max_concurrent_validations`` slots (503 if none is had)."""
 
     def __init__(self) -> None:
         settings = state().settings
-        self._slots = current_app.extensions.setdefault(
-            "sdkg-validation-slots",
-            threading.BoundedSemaphore(settings.max_concurrent_validations),
-        )
-        if not self._slots.acquire(blocking=False):
+        slots = current_app.extensions.get("sdkg-validation-slots")
+        if slots is None:
+            slots = current_app.extensions.setdefault(
+                "sdkg-validation-slots", _Slots(settings.max_concurrent_validations)
+            )
+        self._slots = slots.free
+        if not slots.take():
             raise ProtocolError(
                 503,
                 f"{settings.max_concurrent_validations} validations are running on this server "
-                "process already (--max-concurrent-validations); retry in a few seconds",
+                "process already, and as many are waiting (--max-concurrent-validations); "
+                "retry in a few seconds",
                 {"Retry-After": "2"},
             )
         self._held = True
