@@ -376,6 +376,29 @@ def store_options(command: Any) -> Any:
 @click.option("--timeout", type=float, help="Query time limit in seconds [default: 30].")
 @click.option("--max-query-length", type=int, help="Longest query, characters [default: 100000].")
 @click.option(
+    "--validation-timeout", type=float, help="Validation time limit in seconds [default: 30]."
+)
+@click.option(
+    "--max-contribution-triples",
+    type=int,
+    help="Most triples in a contribution or validation [default: 10000].",
+)
+@click.option(
+    "--max-contribution-prefixes",
+    type=int,
+    help="Most prefix declarations in a contribution or validation [default: 500].",
+)
+@click.option(
+    "--max-concurrent-validations",
+    type=int,
+    help="Validations one server process runs at once; more get 503 [default: 2].",
+)
+@click.option(
+    "--max-nesting-depth",
+    type=int,
+    help="Deepest nesting of blank nodes and lists in a contribution [default: 64].",
+)
+@click.option(
     "--allow-service",
     multiple=True,
     metavar="URL",

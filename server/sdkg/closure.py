@@ -28,7 +28,7 @@ untyped node would pass unchecked). It is reported like a ``sh:minCount 1`` on
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 import pyoxigraph as ox
 from rdflib import RDF, SH, BNode, Graph, Literal, Node, URIRef
@@ -131,6 +131,7 @@ def validate_against_graph(
     *,
     locations: Mapping[Node, SourceLocation] | None = None,
     files: int = 1,
+    shacl: Callable[..., ValidationReport] | None = None,
 ) -> GraphValidation:
     """Validate ``graph`` (a submission) with the bundled shapes, its closure and the ontology.
 
@@ -139,13 +140,18 @@ def validate_against_graph(
     (:mod:`sdkg.gate`); each result at the line of its statement, in the order to fix
     them. With ``store`` None (``sdkg validate --alone``) the submission is judged by
     itself: the closure is empty and the checks that need the graph find nothing.
+    ``shacl(graph, context, locations)`` runs the SHACL step instead of this thread (the
+    server runs it in a child process it can stop: :mod:`sdkg.shacl_pool`).
     """
     locations = locations if locations is not None else {}
     closure = Graph(bind_namespaces="none") if store is None else fetch_closure(graph, store)
     context = Graph(bind_namespaces="none")
     context += bundled_ontology().graph
     context += closure
-    report = validate_graph(graph, ontology=context, locations=locations, files=files)
+    if shacl is None:
+        report = validate_graph(graph, ontology=context, locations=locations, files=files)
+    else:
+        report = shacl(graph, context, locations)
     report = without_repeated_results(report)
     subjects = set(graph.subjects())
     report = restrict_report(report, subjects)

@@ -72,6 +72,19 @@ class Settings:
     max_contribution_triples: int = 10_000
     #: Longest literal in a contribution, in characters (``SDKG_MAX_LITERAL_LENGTH``).
     max_literal_length: int = 20_000
+    #: Most prefix declarations (JSON-LD context terms, ``xmlns:``) in a contribution or
+    #: validation body (``SDKG_MAX_CONTRIBUTION_PREFIXES``).
+    max_contribution_prefixes: int = 500
+    #: Deepest nesting of blank nodes and lists (JSON-LD objects, XML elements) in a
+    #: contribution or validation body (``SDKG_MAX_NESTING_DEPTH``).
+    max_nesting_depth: int = 64
+    #: Longest a validation (``/validate``, ``POST /contributions``) may run, in seconds,
+    #: before it is stopped with a 503 (``SDKG_VALIDATION_TIMEOUT``).
+    validation_timeout: float = 30.0
+    #: Validations one server process runs at the same time; one more gets a 503 with
+    #: ``Retry-After`` (``SDKG_MAX_CONCURRENT_VALIDATIONS``). Validation is CPU-bound Python:
+    #: this keeps a core, and the interpreter, for queries.
+    max_concurrent_validations: int = 2
     #: Requests per second one client may make on average (``--rate-limit`` /
     #: ``SDKG_RATE_LIMIT`` as ``20/s``, ``600/min`` or ``off``); 0 means no limit.
     #: Counted per worker process.
@@ -159,11 +172,16 @@ class Settings:
             "max_contribution_bytes",
             "max_contribution_triples",
             "max_literal_length",
+            "max_contribution_prefixes",
+            "max_nesting_depth",
+            "max_concurrent_validations",
         ):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name.replace('_', '-')} must be at least 1")
         if self.timeout <= 0:
             raise ValueError("timeout must be a positive number of seconds")
+        if self.validation_timeout <= 0:
+            raise ValueError("validation-timeout must be a positive number of seconds")
         urls = ("store_url", "store_update_url", "store_graph_url")
         for name in urls:
             value = getattr(self, name)

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import pyoxigraph as ox
 from werkzeug.wrappers import Request
 
-from sdkg import namespaces, sparql_text
+from sdkg import federation, namespaces, offline, sparql_text
 from sdkg.echo import shorten
 from sdkg.formats import Format, Kind
 from sdkg.store import Dataset
@@ -149,24 +149,18 @@ def _graph_iris(values: list[str], name: str) -> tuple[str, ...] | None:
     return tuple(values)
 
 
-def check_query(query: str, allowed_services: Iterable[str]) -> None:
-    """Refuse, before running it, what this endpoint does not do: updates and SERVICE calls."""
+def check_query(
+    query: str, allowed_services: Iterable[str], *, can_run_offline: bool = False
+) -> federation.QueryPlan:
+    """Refuse, before running it, what this endpoint does not do: updates, and SERVICE
+    calls to endpoints off the allow-list (see :mod:`sdkg.federation`). Returns how to run
+    the query: the text to hand the engine, and whether to run it offline."""
     if sparql_text.is_update(query):
         raise ProtocolError(403, READ_ONLY_MESSAGE)
-    allowed = set(allowed_services)
-    for target in sparql_text.service_targets(query):
-        if target is not None and target in allowed:
-            continue
-        named = f"<{target}>" if target else "an endpoint given by a variable or prefixed name"
-        if allowed:
-            policy = "this endpoint only calls the allow-listed " + ", ".join(
-                f"<{s}>" for s in sorted(allowed)
-            )
-        else:
-            policy = "federation is turned off on this server (--allow-service none)"
-        raise ProtocolError(
-            403, f"SERVICE {named} is not allowed: {policy}; write the endpoint as a full IRI"
-        )
+    try:
+        return federation.plan(query, allowed_services, can_run_offline=can_run_offline)
+    except federation.ServiceRefused as refused:
+        raise ProtocolError(403, refused.message) from None
 
 
 # --------------------------------------------------------------------------- errors
@@ -207,21 +201,26 @@ def _expected_list(raw: str) -> str:
 T = TypeVar("T")
 
 
-def run_with_deadline(work: Callable[[], T], seconds: float) -> T:
+def run_with_deadline(work: Callable[[], T], seconds: float, *, offline_thread: bool = False) -> T:
     """Run ``work`` in a daemon thread and wait at most ``seconds`` for it.
 
     pyoxigraph cannot cancel a running query; on :class:`QueryTimeout` the thread keeps
     running until its process exits (the server then recycles the process). It is a
-    daemon thread so that it never holds the process open.
+    daemon thread so that it never holds the process open. With ``offline_thread`` the
+    thread cannot open sockets (:mod:`sdkg.offline`).
+
+    An error is handed over without its traceback: the traceback's frames hold the
+    pyoxigraph objects ``work`` made, which must be dropped in the thread that made them.
     """
     outcome: dict[str, Any] = {}
     done = threading.Event()
+    job = offline.wrap(work) if offline_thread else work
 
     def target() -> None:
         try:
-            outcome["value"] = work()
+            outcome["value"] = job()
         except BaseException as error:  # re-raised in the caller's thread
-            outcome["error"] = error
+            outcome["error"] = _detached(error)
         finally:
             done.set()
 
@@ -231,6 +230,18 @@ def run_with_deadline(work: Callable[[], T], seconds: float) -> T:
     if "error" in outcome:
         raise outcome["error"]
     return outcome["value"]
+
+
+def _detached(error: BaseException) -> BaseException:
+    """``error`` (and the errors chained to it) without tracebacks."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        current.__traceback__ = None
+        chained = current.__cause__ or current.__context__
+        current = chained
+    return error
 
 
 # --------------------------------------------------------------------------- results

@@ -20,6 +20,7 @@ from pathlib import Path
 from xml.sax import SAXParseException
 
 import defusedxml.ElementTree
+import pyoxigraph as ox
 from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.exceptions import ParserError
@@ -55,11 +56,18 @@ _UTF8_BOM = b"\xef\xbb\xbf"
 
 @dataclass(frozen=True)
 class ParseLimits:
-    """Limits for input from strangers (HTTP); ``None`` means no limit (local files)."""
+    """Limits for input from strangers (HTTP); ``None`` means no limit (local files).
+
+    Each bounds a cost of parsing and validating: bytes and triples the work itself,
+    prefix declarations the parser's namespace handling (thousands of them once cost
+    a minute of CPU), nesting the parsers' recursion.
+    """
 
     max_bytes: int | None = None
     max_triples: int | None = None
     max_literal_length: int | None = None
+    max_prefixes: int | None = None
+    max_depth: int | None = None
 
 
 class RDFInputError(Exception):
@@ -152,9 +160,11 @@ def parse_rdf(
     if fmt != "xml":  # XML declares its own encoding, and expat reads it
         data = _utf8_text(data, name)
     if fmt == "json-ld":
-        _refuse_remote_contexts(data, name)
+        _refuse_remote_contexts(data, name, limits)
     elif fmt == "xml":
-        _refuse_xml_entities(data, name)
+        _refuse_xml_entities(data, name, limits)
+    else:
+        _check_turtle_shape(data, name, limits)
     # Only the file's own prefixes, so that line finding sees what the file says.
     target = Dataset() if fmt in QUAD_FORMATS else Graph(bind_namespaces="none")
     try:
@@ -178,9 +188,14 @@ def check_terms(graph: Graph, name: str, limits: ParseLimits) -> None:
     an overlong literal, an IRI with forbidden characters or without a scheme."""
     if limits.max_triples is not None and len(graph) > limits.max_triples:
         raise RDFTooLarge(
-            name, f"{len(graph)} triples is more than the limit of {limits.max_triples} triples"
+            name,
+            f"{len(graph)} triples is more than the limit of {limits.max_triples} triples "
+            "(--max-contribution-triples, SDKG_MAX_CONTRIBUTION_TRIPLES); split it into "
+            f"contributions of at most {limits.max_triples} triples, each entity with all "
+            "its statements",
         )
     longest = limits.max_literal_length
+    checked: set[URIRef] = set()
     for triple in graph:
         for term in triple:
             if isinstance(term, Literal):
@@ -193,14 +208,22 @@ def check_terms(graph: Graph, name: str, limits: ParseLimits) -> None:
                 iri = term.datatype
             else:
                 iri = term
-            if isinstance(iri, URIRef) and not _VALID_IRI.match(iri):
-                raise RDFSyntaxError(
-                    name,
-                    f"<{iri}> is not a valid absolute IRI (a scheme such as https: and no "
-                    "spaces, quotes, <, >, {, }, |, ^, ` or backslashes)",
-                    None,
-                    None,
-                )
+            if isinstance(iri, URIRef) and iri not in checked:
+                if not _VALID_IRI.match(iri):
+                    raise RDFSyntaxError(
+                        name,
+                        f"<{iri}> is not a valid absolute IRI (a scheme such as https: and no "
+                        "spaces, quotes, <, >, {, }, |, ^, ` or backslashes)",
+                        None,
+                        None,
+                    )
+                try:  # the store's own rules (e.g. no [ ] outside an IPv6 host)
+                    ox.NamedNode(iri)
+                except ValueError as error:
+                    raise RDFSyntaxError(
+                        name, f"<{iri}> is not a valid IRI: {error}", None, None
+                    ) from None
+                checked.add(iri)
 
 
 def _utf8_text(data: bytes, name: str) -> bytes:
@@ -228,7 +251,55 @@ def _utf8_text(data: bytes, name: str) -> bytes:
     return data
 
 
-def _refuse_remote_contexts(data: bytes, name: str) -> None:
+# Turtle / TriG / N-Triples: a prefix declaration, and the tokens that matter for nesting
+# (strings, IRIs and comments are matched whole so brackets inside them do not count).
+_PREFIX_DECLARATION = re.compile(rb"(?:@prefix|(?i:prefix))[ \t\r\n]+[^ \t\r\n:<>]*:[ \t\r\n]*<")
+_NESTING_TOKEN = re.compile(
+    rb'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+    rb'|"(?:[^"\\\n\r]|\\.)*"|\'(?:[^\'\\\n\r]|\\.)*\'|<[^<>\s]*>|#[^\n\r]*|[\[\]()]',
+    re.DOTALL,
+)
+
+
+def _too_many_prefixes(name: str, count: int, limit: int) -> RDFTooLarge:
+    return RDFTooLarge(
+        name,
+        f"{count} prefix declarations is more than the limit of {limit} "
+        "(--max-contribution-prefixes, SDKG_MAX_CONTRIBUTION_PREFIXES); declare only the "
+        "prefixes the data uses, or split it into several contributions",
+    )
+
+
+def _too_deeply_nested(name: str, limit: int) -> RDFSyntaxError:
+    return RDFSyntaxError(
+        name,
+        f"the data is nested too deeply for the parser: more than {limit} levels of blank "
+        "nodes, lists or elements (--max-nesting-depth, SDKG_MAX_NESTING_DEPTH); give the "
+        "inner nodes names (IRIs) and describe each on its own",
+        None,
+        None,
+    )
+
+
+def _check_turtle_shape(data: bytes, name: str, limits: ParseLimits) -> None:
+    """Prefix declarations and bracket nesting of Turtle-like text, in one linear pass."""
+    if limits.max_prefixes is not None:
+        count = len(_PREFIX_DECLARATION.findall(data))
+        if count > limits.max_prefixes:
+            raise _too_many_prefixes(name, count, limits.max_prefixes)
+    if limits.max_depth is not None and (b"[" in data or b"(" in data):
+        depth = 0
+        for match in _NESTING_TOKEN.finditer(data):
+            token = match[0]
+            if token in (b"[", b"("):
+                depth += 1
+                if depth > limits.max_depth:
+                    raise _too_deeply_nested(name, limits.max_depth)
+            elif token in (b"]", b")"):
+                depth = max(depth - 1, 0)
+
+
+def _refuse_remote_contexts(data: bytes, name: str, limits: ParseLimits | None = None) -> None:
     """JSON-LD may name a context by URL; resolving it would fetch from the network."""
     try:
         document = json.loads(data)
@@ -238,15 +309,27 @@ def _refuse_remote_contexts(data: bytes, name: str) -> None:
         raise RDFSyntaxError(name, f"not UTF-8 text ({exc.reason})", None, None) from exc
     except RecursionError:
         raise _too_deep(name) from None
+    max_depth = MAX_JSON_DEPTH
+    if limits is not None and limits.max_depth is not None:
+        # A node nested in JSON-LD takes up to two JSON levels (an array and an object).
+        max_depth = min(max_depth, 2 * limits.max_depth)
+    max_prefixes = None if limits is None else limits.max_prefixes
+    terms = 0
     stack = [(document, 1)]
     while stack:
         node, depth = stack.pop()
-        if depth > MAX_JSON_DEPTH:
-            raise _too_deep(name)
+        if depth > max_depth:
+            raise _too_deep(name, max_depth)
         if isinstance(node, list):
             stack.extend((item, depth + 1) for item in node)
         elif isinstance(node, dict):
             for key, value in node.items():
+                if key == "@context" and max_prefixes is not None:
+                    # Each term a context defines is a prefix declaration's cost.
+                    contexts = value if isinstance(value, list) else [value]
+                    terms += sum(len(c) for c in contexts if isinstance(c, dict))
+                    if terms > max_prefixes:
+                        raise _too_many_prefixes(name, terms, max_prefixes)
                 contexts = value if isinstance(value, list) else [value]
                 if key in ("@context", "@import") and any(isinstance(c, str) for c in contexts):
                     raise RDFSyntaxError(
@@ -258,23 +341,36 @@ def _refuse_remote_contexts(data: bytes, name: str) -> None:
                 stack.append((value, depth + 1))
 
 
-def _too_deep(name: str) -> RDFSyntaxError:
+def _too_deep(name: str, limit: int = MAX_JSON_DEPTH) -> RDFSyntaxError:
     return RDFSyntaxError(
         name,
-        f"the document is nested too deeply (more than {MAX_JSON_DEPTH} levels); "
-        "flatten it, e.g. with @graph and @id references",
+        f"the document is nested too deeply (more than {limit} levels); "
+        "flatten it, e.g. with @graph and @id references (--max-nesting-depth)",
         None,
         None,
     )
 
 
-def _refuse_xml_entities(data: bytes, name: str) -> None:
+def _refuse_xml_entities(data: bytes, name: str, limits: ParseLimits | None = None) -> None:
     """A DTD, entity declarations and external references could read files, fetch
-    from the network or explode in size: refused before rdflib's parser runs."""
+    from the network or explode in size: refused before rdflib's parser runs. Also
+    checks the prefix (``xmlns:``) and element nesting limits."""
+    limits = limits or ParseLimits()
+    if limits.max_prefixes is not None:
+        count = data.count(b"xmlns:")
+        if count > limits.max_prefixes:
+            raise _too_many_prefixes(name, count, limits.max_prefixes)
     try:
-        defusedxml.ElementTree.fromstring(
+        root = defusedxml.ElementTree.fromstring(
             data, forbid_dtd=True, forbid_entities=True, forbid_external=True
         )
+        if limits.max_depth is not None:
+            stack = [(root, 1)]
+            while stack:
+                element, depth = stack.pop()
+                if depth > limits.max_depth:
+                    raise _too_deeply_nested(name, limits.max_depth)
+                stack.extend((child, depth + 1) for child in element)
     except DefusedXmlException as exc:
         if isinstance(exc, DTDForbidden):
             why = "remove the <!DOCTYPE> declaration (no DTD is read)"

@@ -15,12 +15,14 @@ import shutil
 import signal
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
 
+from sdkg import recycling
 from sdkg.config import Settings
 from sdkg.contributions import ContributionFolder
 from sdkg.store import PreparedStore, open_prepared, prepare_store
@@ -48,13 +50,16 @@ class SdkgServer(BaseApplication):
         options: dict[str, Any] = {
             "bind": [f"{settings.host}:{settings.port}"],
             "workers": settings.workers,
-            "worker_class": "gthread",
+            # gthread, with each request read whole before a thread takes it: slow
+            # clients cost a socket, not a thread (sdkg.httpworker).
+            "worker_class": "sdkg.httpworker.BufferedThreadWorker",
             "threads": settings.threads,
             # Heartbeat: gthread workers report from their main loop, so long
             # queries (which run in other threads) never trip it.
             "timeout": max(60, int(settings.timeout * 2) + 10),
-            # On SIGTERM, requests in flight get the query time limit to finish.
-            "graceful_timeout": int(settings.timeout) + 5,
+            # On SIGTERM, requests in flight get their time limit to finish (a query's or
+            # a validation's): a worker that stops never cuts an answer.
+            "graceful_timeout": int(max(settings.timeout, settings.validation_timeout)) + 5,
             "keepalive": 5,
             # Long GET queries: no 8 KB request-line limit (gunicorn then caps it at
             # 1 MB); the query-length limit is enforced by the app with a 413.
@@ -94,20 +99,81 @@ class SdkgServer(BaseApplication):
 
 
 class GracefulArbiter(Arbiter):
-    """gunicorn's arbiter, but SIGINT (Ctrl-C) stops gracefully, like SIGTERM.
+    """gunicorn's arbiter, with two changes.
 
-    gunicorn answers SIGINT with a quick stop (SIGQUIT to the workers), whose
-    handler in threaded workers can deadlock on the thread pool's lock when it
-    interrupts the accept loop; the graceful path only sets a flag.
+    - SIGINT (Ctrl-C) stops gracefully, like SIGTERM: gunicorn answers SIGINT with a
+      quick stop (SIGQUIT to the workers), whose handler in threaded workers can
+      deadlock on the thread pool's lock when it interrupts the accept loop.
+    - A worker that ran away (a query or validation past its time limit) is replaced
+      before it stops (:mod:`sdkg.recycling`): its replacement starts at once, and the
+      old worker is asked to stop only when the replacement answers, so someone always
+      accepts connections and the old worker's requests in flight all finish.
     """
+
+    SIGNALS = [*Arbiter.SIGNALS, recycling.SIGNAL]
+    SIG_NAMES = {**Arbiter.SIG_NAMES, recycling.SIGNAL: "recycle"}
+    #: Longest wait for a replacement to answer before the old worker is stopped anyway.
+    READY_WAIT = 60.0
+
+    def __init__(self, app: Any) -> None:
+        super().__init__(app)
+        self.recycling_folder = Path(tempfile.mkdtemp(prefix="sdkg-recycling-"))
+        os.environ[recycling.FOLDER_ENV] = str(self.recycling_folder)
+        self.retiring: dict[int, float] = {}  # old worker pid -> when it asked
+        self.replacing: dict[int, int] = {}  # replacement pid -> old worker pid
 
     def handle_int(self) -> None:
         self.handle_term()
+
+    def handle_recycle(self) -> None:
+        """Read the markers: start replacements, stop workers whose replacement is ready."""
+        for pid in recycling.take_markers(self.recycling_folder, recycling.RETIRE_PREFIX):
+            if pid in self.WORKERS and pid not in self.retiring:
+                self.retiring[pid] = time.monotonic()
+                replacement = self.spawn_worker()
+                self.replacing[replacement] = pid
+                log.info("worker %d ran away; replacement %d started, %d stops once it "
+                         "answers", pid, replacement, pid)  # fmt: skip
+        for pid in recycling.take_markers(self.recycling_folder, recycling.READY_PREFIX):
+            old = self.replacing.pop(pid, None)
+            if old is not None and old in self.WORKERS:
+                log.info("replacement %d answers; worker %d finishes its requests and stops",
+                         pid, old)  # fmt: skip
+                self.kill_worker(old, signal.SIGTERM)
+
+    def manage_workers(self) -> None:
+        """Keep ``num_workers`` workers that are not retiring (gunicorn counts them all)."""
+        now = time.monotonic()
+        for replacement, old in list(self.replacing.items()):
+            if replacement not in self.WORKERS or now - self.retiring.get(old, now) > (
+                self.READY_WAIT
+            ):
+                del self.replacing[replacement]
+                if old in self.WORKERS:
+                    self.kill_worker(old, signal.SIGTERM)
+        for pid in list(self.retiring):
+            if pid not in self.WORKERS:
+                del self.retiring[pid]
+        active = sorted(
+            ((pid, w) for pid, w in self.WORKERS.items() if pid not in self.retiring),
+            key=lambda item: item[1].age,
+        )
+        for _ in range(self.num_workers - len(active)):
+            self.spawn_worker()
+        while len(active) > self.num_workers:
+            pid, _ = active.pop(0)
+            self.kill_worker(pid, signal.SIGTERM)
+
+    def halt(self, reason: str | None = None, exit_status: int = 0) -> None:
+        shutil.rmtree(self.recycling_folder, ignore_errors=True)
+        super().halt(reason, exit_status)
 
 
 def _graceful_sigint_in_worker(worker: Any) -> None:
     # Ctrl-C in a terminal reaches the workers too: treat it like SIGTERM there as well.
     signal.signal(signal.SIGINT, worker.handle_exit)
+    # The app is loaded: this worker can answer (a worker it replaces may now stop).
+    recycling.announce_ready()
 
 
 def _exit_now(server: Any, worker: Any) -> None:

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 
 _TOKEN = re.compile(
     r"""
-    (?P<comment>\#[^\n]*)
+    (?P<comment>\#[^\r\n]*)
   | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
              | '''(?:[^'\\]|\\.|'(?!''))*'''
-             | "(?:[^"\\\n]|\\.)*"
-             | '(?:[^'\\\n]|\\.)*')
+             | "(?:[^"\\\n\r]|\\.)*"
+             | '(?:[^'\\\n\r]|\\.)*')
   | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
   | (?P<word>[\w?$:][\w\-.:%?$\u00B7]*)
   | (?P<space>\s+)
@@ -103,6 +103,19 @@ def service_targets(text: str) -> list[str | None]:
             target = next(stream, None)
         targets.append(target.text[1:-1] if target is not None and target.kind == "iri" else None)
     return targets
+
+
+def without_comments(text: str) -> str:
+    """``text`` with each comment replaced by spaces of the same length, so that line and
+    column numbers in the engine's error messages still point into the text as written."""
+    parts: list[str] = []
+    last = 0
+    for match in _TOKEN.finditer(text):
+        if match.lastgroup == "comment":
+            parts += [text[last : match.start()], " " * (match.end() - match.start())]
+            last = match.end()
+    parts.append(text[last:])
+    return "".join(parts)
 
 
 def iris(text: str) -> list[str]:

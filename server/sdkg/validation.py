@@ -296,16 +296,18 @@ def subject_lines(text: str, graph: Graph, fmt: str) -> dict[Node, int]:
         token = stripped.split(maxsplit=1)[0].rstrip(";,.")
         target = first_token if line == stripped else first_indented
         target.setdefault(token, number)
-    prefixes = list(graph.namespaces())
-    for subject in subjects:
-        names = [f"<{subject}>"] + [
-            f"{prefix}:{subject[len(ns) :]}" for prefix, ns in prefixes if subject.startswith(ns)
-        ]
-        for table in (first_token, first_indented):
-            hits = [table[n] for n in names if n in table]
-            if hits:
-                found[subject] = min(hits)
-                break
+    # Each token names one IRI: expand it once (cost linear in the text; looking every
+    # subject up under every prefix cost prefixes x subjects).
+    namespaces = {prefix: str(ns) for prefix, ns in graph.namespaces()}
+    wanted = {str(s): s for s in subjects}
+    for table in (first_token, first_indented):
+        for token, number in table.items():
+            iri = _token_iri(token, namespaces)
+            subject = wanted.get(iri) if iri is not None else None
+            if subject is not None and (subject not in found or number < found[subject]):
+                found[subject] = number
+        for subject in found:
+            wanted.pop(str(subject), None)
     return found
 
 
@@ -472,6 +474,16 @@ def _targeted_predicate(shape: str) -> URIRef | None:
     node = URIRef(shape.split("[", 1)[0])
     targets = list(bundled_shapes().objects(node, SH.targetSubjectsOf))
     return targets[0] if len(targets) == 1 and isinstance(targets[0], URIRef) else None
+
+
+def _token_iri(token: str, namespaces: Mapping[str, str]) -> str | None:
+    """The IRI a Turtle token names (``<iri>`` or ``prefix:local``), if it names one."""
+    if token.startswith("<") and token.endswith(">"):
+        return token[1:-1]
+    prefix, colon, local = token.partition(":")
+    if not colon or prefix not in namespaces:
+        return None
+    return namespaces[prefix] + local
 
 
 @functools.cache

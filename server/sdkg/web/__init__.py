@@ -112,13 +112,14 @@ CONTENT_SECURITY_POLICY = (
 
 
 def _security_headers(response: Response) -> Response:
+    # Every response: a browser must not guess a type (and run a result as a script).
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
     if response.mimetype == "text/html":
         policy = CONTENT_SECURITY_POLICY
         tiles = state().settings.map_tiles
         if tiles:  # an operator's tile server: the only other origin pages may load from
             policy = policy.replace("img-src 'self'", f"img-src 'self' {_origin(tiles)}")
         response.headers.setdefault("Content-Security-Policy", policy)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
     return response
 
 

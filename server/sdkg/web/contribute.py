@@ -22,7 +22,7 @@ from rdflib import Graph, Node
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from sdkg import formats, namespaces
-from sdkg.closure import GraphValidation, validate_against_graph
+from sdkg.closure import GraphValidation
 from sdkg.config import Settings
 from sdkg.contributions import (
     CONTRIBUTION_PREFIXES,
@@ -47,7 +47,8 @@ from sdkg.rdfio import (
 )
 from sdkg.tokens import Contributor, TokenFile, TokensUnavailable
 from sdkg.validation import SourceLocation, locate
-from sdkg.web import error_response, state
+from sdkg.web import error_response, validation_limits
+from sdkg.web.validation_limits import validate_in_time
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("contribute", __name__)
@@ -93,9 +94,12 @@ def init_app(app: Flask, settings: Settings) -> None:
             max_bytes=settings.max_contribution_bytes,
             max_triples=settings.max_contribution_triples,
             max_literal_length=settings.max_literal_length,
+            max_prefixes=settings.max_contribution_prefixes,
+            max_depth=settings.max_nesting_depth,
         ),
     )
     app.register_blueprint(blueprint)
+    validation_limits.install(app)
 
 
 def _state() -> ContributeState:
@@ -321,10 +325,7 @@ def validate() -> Response:
     if csv_contribute.is_csv_request():
         return csv_contribute.validate_csv()
     submitted = read_input()
-    validation = validate_against_graph(
-        submitted.graph, state().store, locations=submitted.locations
-    )
-    return report_response(validation, 200)
+    return report_response(validate_in_time(submitted.graph, submitted.locations), 200)
 
 
 @blueprint.route("/contributions", methods=["POST"])
@@ -345,11 +346,10 @@ def contribute() -> Response:
         user_agent=request.user_agent.string or None,
         idempotency_key=_idempotency_key(),
     )
-    store = state().store
     contribution, validation = _state().contributions.submit(
         submitted.graph,
         submission,
-        check=lambda: validate_against_graph(submitted.graph, store, locations=submitted.locations),
+        check=lambda: validate_in_time(submitted.graph, submitted.locations),
         accept=lambda v: v.report.conforms,
         amend=lambda v, s: dataclasses.replace(s, unverified_links=tuple(v.unverified_links)),
     )

@@ -19,21 +19,17 @@ import datetime
 from flask import Blueprint, Response, request
 from werkzeug.datastructures import MIMEAccept
 
-from sdkg import sparql_text
 from sdkg.named_queries import NamedQueryError, find_query
 from sdkg.protocol import (
     ProtocolError,
     QueryTimeout,
     Table,
-    check_query,
-    describe_syntax_error,
-    run_with_deadline,
     tabulate,
 )
 from sdkg.spreadsheets import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, labelled_sheet, to_csv, to_xlsx
 from sdkg.web import state
 from sdkg.web.pages import label_index
-from sdkg.web.sparql import _timeout_response
+from sdkg.web.sparql import _timeout_response, run_query
 
 blueprint = Blueprint("exports", __name__)
 
@@ -102,21 +98,8 @@ def spreadsheet_response(
 
 
 def run_table(query: str) -> Table:
-    """The query's result as a :class:`Table`, under the server's row and time limits;
-    a bad query is a :class:`ProtocolError` (4xx) saying what is wrong, a slow one a
-    :class:`QueryTimeout`."""
-    settings = state().settings
-    check_query(query, settings.allow_service)
-    store = state().store
-    try:
-        return run_with_deadline(
-            lambda: tabulate(store.query(query), settings.max_rows), settings.timeout
-        )
-    except SyntaxError as error:
-        raise ProtocolError(400, describe_syntax_error(error, query)) from None
-    except (ValueError, RuntimeError) as error:
-        raise ProtocolError(400, f"cannot run this query: {error}") from None
-    except OSError as error:
-        if not sparql_text.service_targets(query):
-            raise
-        raise ProtocolError(502, f"a SERVICE endpoint failed: {error}") from None
+    """The query's result as a :class:`Table`, under the server's row and time limits and
+    its SERVICE policy (the endpoint's own runner); a bad query is a :class:`ProtocolError`
+    (4xx) saying what is wrong, a slow one a :class:`QueryTimeout`."""
+    max_rows = state().settings.max_rows
+    return run_query(query, None, lambda result: tabulate(result, max_rows))

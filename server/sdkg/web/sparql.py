@@ -12,13 +12,14 @@ import gzip
 import logging
 import os
 import shutil
-import signal
 import tempfile
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import Blueprint, Response, jsonify, render_template_string, request, send_file
 from rdflib import Graph
 
-from sdkg import describe, metrics, namespaces, serialize, sparql_text
+from sdkg import describe, federation, namespaces, offline, serialize, sparql_text
 from sdkg.echo import shorten
 from sdkg.negotiation import FORMAT_PARAMETERS, Choice, NotAcceptable, format_values, negotiate
 from sdkg.protocol import (
@@ -36,7 +37,8 @@ from sdkg.protocol import (
     serialize_result,
     tabulate,
 )
-from sdkg.web import cached, error_response, state
+from sdkg.store import Dataset
+from sdkg.web import cached, runaway, state
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("sparql", __name__)
@@ -46,6 +48,7 @@ CROSS_ORIGIN_PATHS = ("/sparql", "/id/", "/ontology", "/search", "/.well-known/v
                       "/healthz")  # fmt: skip
 #: Relative IRIs in queries resolve against the entity namespace, so ``<twas>`` is an entity.
 QUERY_BASE_IRI = namespaces.ENTITY
+T = TypeVar("T")
 
 
 @blueprint.after_app_request
@@ -114,20 +117,17 @@ def _answer(query: str, sparql_request: SparqlRequest) -> Response:
     """Run ``query`` and answer it in the negotiated format."""
     app_state = state()
     settings = app_state.settings
-    check_query(query, settings.allow_service)
     accept = request.accept_mimetypes
     wanted = _format_values()
     from sdkg.web import exports  # imports this module
 
     if exports.wants_xlsx(request.values.get("format"), accept):  # a workbook, with labels
         return exports.spreadsheet_response(query, "xlsx", filename="result", title="Query result")
-    store = app_state.store
 
-    def run() -> tuple[Serialized, bytes, str] | Table:
-        # Query, negotiation and serialization all happen here: pyoxigraph results
-        # must be consumed in the thread that created them, and the deadline covers
-        # the whole answer, so a response is either complete or an error.
-        result = store.query(query, sparql_request.dataset, base_iri=QUERY_BASE_IRI)
+    def consume(result: Any) -> tuple[Serialized, bytes, str] | Table:
+        # Negotiation and serialization happen in the query's thread: pyoxigraph results
+        # must be consumed in the thread that created them, and the deadline covers the
+        # whole answer, so a response is either complete or an error.
         choice = negotiate(accept, wanted, result_kind(result), html=True)
         if choice.kind == "html":
             return tabulate(result, settings.max_rows)
@@ -135,20 +135,7 @@ def _answer(query: str, sparql_request: SparqlRequest) -> Response:
         return serialized, *serialize.finish(serialized.body, choice)
 
     try:
-        answer = run_with_deadline(run, settings.timeout)
-    except NotAcceptable as error:
-        raise ProtocolError(406, error.message) from None
-    except SyntaxError as error:
-        raise ProtocolError(400, describe_syntax_error(error, query)) from None
-    except (ValueError, RuntimeError) as error:
-        # pyoxigraph raises RuntimeError for what the query asks and the engine cannot do
-        # (an unknown function, say): the client's to fix, so 400, not 500.
-        raise ProtocolError(400, f"cannot run this query: {error}") from None
-    except OSError as error:
-        if not sparql_text.service_targets(query):
-            raise
-        # A SERVICE endpoint failed (refused, HTTP error, bad answer): not this server.
-        raise ProtocolError(502, f"a SERVICE endpoint failed: {error}") from None
+        answer = run_query(query, sparql_request.dataset, consume)
     except QueryTimeout as timeout:
         return _timeout_response(timeout, page_query=query if _prefers_html() else None)
     if isinstance(answer, Table):
@@ -163,6 +150,48 @@ def _answer(query: str, sparql_request: SparqlRequest) -> Response:
     return response
 
 
+def run_query(query: str, dataset: Dataset | None, consume: Callable[[Any], T]) -> T:
+    """Run ``query`` as the endpoint does and ``consume`` its result in the query's thread.
+
+    The one way every route runs a client's query: updates refused, the federation plan
+    (an offline thread, or the strict SERVICE rule; :mod:`sdkg.federation`), the time
+    limit, and what goes wrong mapped to a :class:`ProtocolError` a client can act on.
+    :class:`QueryTimeout` passes through (the caller answers 503 and stops the work).
+    """
+    settings = state().settings
+    store = state().store
+    can_run_offline = store.kind != "remote" and offline.available()
+    plan = check_query(query, settings.allow_service, can_run_offline=can_run_offline)
+
+    def work() -> T:
+        return consume(store.query(plan.text, dataset, base_iri=QUERY_BASE_IRI))
+
+    try:
+        return run_with_deadline(work, settings.timeout, offline_thread=plan.offline)
+    except NotAcceptable as error:
+        raise ProtocolError(406, error.message) from None
+    except SyntaxError as error:
+        raise ProtocolError(400, describe_syntax_error(error, query)) from None
+    except (ValueError, RuntimeError) as error:
+        # pyoxigraph raises RuntimeError for what the query asks and the engine cannot do
+        # (an unknown function, say): the client's to fix, so 400, not 500.
+        raise ProtocolError(400, f"cannot run this query: {error}") from None
+    except OSError as error:
+        if plan.offline:
+            # The engine tried the network from a thread that may not: a SERVICE the
+            # text check did not see (nothing left the server).
+            raise ProtocolError(
+                403,
+                "this query calls a SERVICE endpoint that is not allowed "
+                f"({federation.policy(frozenset(settings.allow_service))}); nothing was "
+                f"sent. Write each SERVICE as SERVICE <endpoint IRI> (engine: {error})",
+            ) from None
+        if not sparql_text.service_targets(query):
+            raise
+        # A SERVICE endpoint failed (refused, HTTP error, bad answer): not this server.
+        raise ProtocolError(502, f"a SERVICE endpoint failed: {error}") from None
+
+
 def _prefers_html() -> bool:
     """True for browsers: HTML is what the format parameter or Accept header asks for."""
     try:
@@ -173,23 +202,13 @@ def _prefers_html() -> bool:
 
 
 def _timeout_response(timeout: QueryTimeout, page_query: str | None = None) -> Response:
-    """503 for a query over the time limit; for a browser, the editor holding the query."""
-    app_state = state()
-    metrics.note_timeout()
-    response = error_response(503, str(timeout), {"Retry-After": "5"})
+    """503 for a query over the time limit (stopped: :mod:`sdkg.web.runaway`); for a
+    browser, the editor holding the query, with the error under it."""
+    response = runaway.stopped_response(str(timeout), "a query", timeout.seconds)
     if page_query is not None:
-        page = app_state.sparql_page(query=page_query, table=None, error=str(timeout))
-        response = Response(page, status=503, headers={"Retry-After": "5"})
-    if app_state.recycle_on_timeout:
-        pid = os.getpid()
-        log.warning("query timed out after %g s; recycling worker %d to stop it", timeout.seconds,
-                    pid)  # fmt: skip
-        # After the response is sent, ask gunicorn for a graceful exit of this worker:
-        # requests in flight finish, the arbiter starts a fresh worker meanwhile.
-        response.call_on_close(lambda: os.kill(pid, signal.SIGTERM))
-    else:
-        log.warning("query timed out after %g s; it keeps running in the background",
-                    timeout.seconds)  # fmt: skip
+        page = state().sparql_page(query=page_query, table=None, error=str(timeout))
+        response.set_data(page)
+        response.mimetype = "text/html"
     return response
 
 
