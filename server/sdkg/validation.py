@@ -24,6 +24,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import NamespaceManager
 
 from sdkg import resources
+from sdkg.namespaces import PREFIXES
 from sdkg.rdfio import find_rdf_files, format_for, read_rdf_file
 
 # Severity IRIs -> the names used in JSON and text. A custom severity (allowed by
@@ -670,18 +671,7 @@ def shape_text(shapes: Graph, report: Graph, shape: Node) -> str:
 #: Prefixes for naming terms in messages (those of the project's Turtle, plus the
 #: external identifier spaces people recognise).
 DISPLAY_PREFIXES = {
-    "sdkg": "https://w3id.org/sdkg/ontology#",
-    "id": "https://w3id.org/sdkg/id/",
-    "rdf": str(RDF),
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "org": "http://www.w3.org/ns/org#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "schema": "https://schema.org/",
+    **PREFIXES,
     "time": "http://www.w3.org/2006/time#",
     "wd": "http://www.wikidata.org/entity/",
 }
