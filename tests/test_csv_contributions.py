@@ -403,3 +403,18 @@ def test_the_contribute_page_validates_a_spreadsheet_and_shows_rows_and_columns(
             assert errors == []
         finally:
             browser.close()
+
+
+def test_a_spreadsheet_validation_has_the_same_time_limit_as_any(start_server):
+    # CSV goes through the same stoppable validation as Turtle (issue 11, item 2).
+    server = start_server("--memory", "--validation-timeout", "1")
+    rows = [
+        [f"Institute of Imaginary Studies {n}", "research institute", f"IIS{n}",
+         "Chinese Academy of Sciences", "Beijing", "China", "1990", ESSAY, QUOTE_CAS]
+        for n in range(300)  # about 9,600 triples: under the triple limit
+    ]  # fmt: skip
+    response = post(server, "validate", sheet(ORG_HEADER, *rows), token=None)
+    assert response.status_code == 503, response.text[:500]
+    assert "validation exceeded the 1 s limit" in response.text
+    assert "--validation-timeout" in response.text
+    assert "Traceback" not in server.log_text()

@@ -6,7 +6,8 @@
 part (a JSON file or field) and ``template`` field. Without either, the template is the
 one whose column titles the file has. The conversion is :mod:`sdkg.csv_intake`; the
 result goes through the same gate as any contribution
-(:func:`sdkg.closure.validate_against_graph`), and the report points to rows and columns.
+(:func:`sdkg.web.validation_limits.validate_in_time`: its time limit and slots), and
+the report points to rows and columns.
 
 ``GET /contribute/templates/<name>.csv`` and ``.json`` give the template spreadsheets
 (organizations, partnerships, fellowships) and their mappings.
@@ -14,11 +15,11 @@ result goes through the same gate as any contribution
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 
 from flask import Blueprint, Response, jsonify, request
 
-from sdkg.closure import validate_against_graph
 from sdkg.contributions import Submission
 from sdkg.csv_intake import (
     TEMPLATES,
@@ -35,6 +36,7 @@ from sdkg.protocol import ProtocolError
 from sdkg.web import state
 from sdkg.web.contribute import NOTE_HEADER, _authenticate, _state
 from sdkg.web.reconcile import reconciler
+from sdkg.web.validation_limits import validate_in_time
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("csv_contribute", __name__)
@@ -85,7 +87,7 @@ def validate_csv() -> Response:
     _, _, _, conversion = _read_request()
     if problems_report(conversion)["conforms"] is False:
         return jsonify(report(conversion, None))
-    validation = validate_against_graph(conversion.graph, state().store)
+    validation = validate_in_time(conversion.graph, None)
     return jsonify(report(conversion, validation.to_json()))
 
 
@@ -116,12 +118,12 @@ def contribute_csv() -> Response:
         note=note[:1000],
         user_agent=request.user_agent.string or None,
     )
-    store = state().store
     contribution, validation = _state().contributions.submit(
         conversion.graph,
         submission,
-        check=lambda: validate_against_graph(conversion.graph, store),
+        check=lambda: validate_in_time(conversion.graph, None),
         accept=lambda v: v.report.conforms,
+        amend=lambda v, s: dataclasses.replace(s, unverified_links=tuple(v.unverified_links)),
     )
     answer = report(conversion, validation.to_json())
     if contribution is None:
