@@ -1,18 +1,140 @@
-"""Helpers for the Chromium tests of the readable pages: running a query on the editor
-page, the vendored axe-core accessibility check, and the sideways-scroll check."""
+"""The Chromium tests' shared setup and helpers: Debian's headless Chromium driven by
+Playwright, the ``Watched`` page that records requests and console errors, the
+``requires_chromium`` marker, running a query on the editor page, the vendored axe-core
+accessibility check, and the sideways-scroll check.
+
+Its fixtures (``browser``, ``page``, ``data``) are registered for every test module by
+``pytest_plugins`` in ``tests/conftest.py``, so a module only names them as arguments (and
+``pytest --fixtures`` lists them with this file as their home). ``page`` needs the module's
+own ``server`` fixture: each module decides which server its pages come from.
+"""
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from itertools import combinations
-from urllib.parse import quote
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+import pytest
+from rdflib import Graph
+from sheets_support import bundled_data
 
 from sdkg.resources import bundled_path
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
+
+# Outside CI a developer without Chromium may skip these; in CI (.ci/run installs it) a
+# missing browser is a failure, never a silent skip.
+requires_chromium = pytest.mark.skipif(
+    not CHROMIUM.exists() and not os.environ.get("CI"),
+    reason="Debian's chromium is not installed (run .ci/system-packages)",
+)
 
 #: Impacts that fail a page (axe-core's two worst of four).
 FAILING_IMPACTS = ("critical", "serious")
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
+
+
+class Watched:
+    """A browser page whose requests and console errors are recorded."""
+
+    def __init__(self, page, base: str) -> None:
+        self.page = page
+        self.base = base
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        page.on("request", lambda request: self.requests.append(request.url))
+        page.on(
+            "console",
+            lambda message: self.errors.append(message.text) if message.type == "error" else None,
+        )
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.failed: list[str] = []
+        page.on(
+            "response",
+            lambda response: (
+                self.failed.append(f"{response.status} {response.url}")
+                if response.status >= 400
+                else None
+            ),
+        )
+
+    def open(self, path: str):
+        response = self.page.goto(self.base.rstrip("/") + path)
+        self.page.wait_for_load_state("networkidle")
+        return response
+
+    def shot(self, name: str, full_page: bool = True) -> None:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
+
+    def check_clean(self) -> None:
+        origin = urlsplit(self.base).netloc
+        outside = [
+            url
+            for url in self.requests
+            if not url.startswith(("data:", "about:", "blob:")) and urlsplit(url).netloc != origin
+        ]
+        assert outside == [], f"requests left the server: {outside}"
+        for url in self.requests:
+            assert urlsplit(url).hostname in ("127.0.0.1", "localhost") or url.startswith(
+                ("data:", "about:", "blob:")
+            )
+        assert self.errors == [], f"console errors: {self.errors}; failed: {self.failed}"
+
+
+@contextmanager
+def watched_page(browser, base: str, **context_options) -> Iterator[Watched]:
+    """A ``Watched`` page on ``base`` in a new browser context (``context_options`` as for
+    Playwright's ``new_context``); after use the context closes and the page must be clean."""
+    context = browser.new_context(**context_options)
+    watched = Watched(context.new_page(), base)
+    yield watched
+    context.close()
+    watched.check_clean()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, headless, launched once per test module."""
+    import playwright.sync_api as playwright_api  # only the browser tests need it
+
+    with playwright_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    """A desktop-sized ``Watched`` page on the module's ``server``, checked clean after."""
+    with watched_page(browser, server.base, viewport=DESKTOP) as watched:
+        yield watched
+
+
+@pytest.fixture(scope="module")
+def data() -> Graph:
+    """The bundled data files (not the ontology), read with rdflib: the independent oracle
+    the pages are checked against. Shared: do not change it."""
+    return bundled_data()
 
 
 def query_text(name: str) -> str:

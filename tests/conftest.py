@@ -35,6 +35,9 @@ import pytest
 import requests
 import virtuoso_support
 
+# The Chromium tests' fixtures (browser, page, data) live in tests/browser_support.py.
+pytest_plugins = ["browser_support"]
+
 ENDPOINT_DATA = Path(__file__).parent / "fixtures" / "endpoint"
 BACKENDS = ("oxigraph", "virtuoso")
 # Servers in tests run without the fair-use limits (tests send bursts from one

@@ -8,109 +8,22 @@ page go to ``artifacts/screenshots/``.
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
-from urllib.parse import urlsplit
 
-import playwright.sync_api as playwright_api
 import pytest
 import requests
+from browser_support import Watched, requires_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
 # The five centres of the essay's numbered list, by acronym.
 CENTRE_ACRONYMS = ["CEGT", "CEWE", "CoEBio", "ICCES", "SDIM"]
 
-# Outside CI a developer without Chromium may skip these; in CI (.ci/run installs it) a
-# missing browser is a failure, never a silent skip.
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists() and not os.environ.get("CI"),
-    reason="Debian's chromium is not installed (run .ci/system-packages)",
-)
+pytestmark = requires_chromium
 
 
 @pytest.fixture(scope="module")
 def server(start_server):
     """A server on the bundled data."""
     return start_server("--memory")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
-
-
-class Watched:
-    """A browser page whose requests and console errors are recorded."""
-
-    def __init__(self, page, base: str) -> None:
-        self.page = page
-        self.base = base
-        self.requests: list[str] = []
-        self.errors: list[str] = []
-        page.on("request", lambda request: self.requests.append(request.url))
-        page.on(
-            "console",
-            lambda message: self.errors.append(message.text) if message.type == "error" else None,
-        )
-        page.on("pageerror", lambda error: self.errors.append(str(error)))
-        self.failed: list[str] = []
-        page.on(
-            "response",
-            lambda response: (
-                self.failed.append(f"{response.status} {response.url}")
-                if response.status >= 400
-                else None
-            ),
-        )
-
-    def open(self, path: str):
-        response = self.page.goto(self.base.rstrip("/") + path)
-        self.page.wait_for_load_state("networkidle")
-        return response
-
-    def shot(self, name: str, full_page: bool = True) -> None:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
-
-    def check_clean(self) -> None:
-        origin = urlsplit(self.base).netloc
-        outside = [
-            url
-            for url in self.requests
-            if not url.startswith(("data:", "about:", "blob:")) and urlsplit(url).netloc != origin
-        ]
-        assert outside == [], f"requests left the server: {outside}"
-        for url in self.requests:
-            assert urlsplit(url).hostname in ("127.0.0.1", "localhost") or url.startswith(
-                ("data:", "about:", "blob:")
-            )
-        assert self.errors == [], f"console errors: {self.errors}; failed: {self.failed}"
-
-
-@pytest.fixture
-def page(browser, server):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    watched = Watched(context.new_page(), server.base)
-    yield watched
-    context.close()
-    watched.check_clean()
 
 
 def test_search_twas_from_home_and_reach_its_page(page):

@@ -7,17 +7,11 @@ browsers still get the plain-text 400.
 
 from __future__ import annotations
 
-import os
-
-import playwright.sync_api as playwright_api
 import pytest
 import requests
-from test_browser import CHROMIUM, CHROMIUM_ARGS
+from browser_support import requires_chromium
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists() and not os.environ.get("CI"),
-    reason="Debian's chromium is not installed (run .ci/system-packages)",
-)
+pytestmark = requires_chromium
 
 BROKEN = "SELECT ?s WHERE {\n  ?s ?p\n}"
 
@@ -25,16 +19,6 @@ BROKEN = "SELECT ?s WHERE {\n  ?s ?p\n}"
 @pytest.fixture(scope="module")
 def server(start_server):
     return start_server("--memory")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
 
 
 def test_a_broken_query_link_opens_the_editor_with_the_error(browser, server):

@@ -4,18 +4,17 @@ parsed with rdflib."""
 
 from __future__ import annotations
 
-import os
 import re
 from html import unescape
 
 import pytest
 import requests
-from browser_support import PHONE, scroll_width
+from browser_support import PHONE, requires_chromium, scroll_width, watched_page
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS
-from test_browser import CHROMIUM, CHROMIUM_ARGS, Watched
+from sheets_support import bundled_data
 
-from sdkg.resources import bundled_path, ontology_file
+from sdkg.resources import ontology_file
 
 ID = Namespace("https://w3id.org/sdkg/id/")
 SDKG = Namespace("https://w3id.org/sdkg/ontology#")
@@ -31,9 +30,9 @@ def server(start_server):
 
 @pytest.fixture(scope="module")
 def data() -> Graph:
+    """The bundled data files and the ontology, read with rdflib."""
     graph = Graph()
-    for path in sorted(bundled_path("data").rglob("*.ttl")):
-        graph.parse(path, format="turtle")
+    graph += bundled_data()  # a copy: the shared graph stays as it is
     graph.parse(ontology_file())
     return graph
 
@@ -120,22 +119,9 @@ def test_home_counts_and_entity_types_link_to_class_pages(server):
         assert "/id/twas" in member_links(unescape(get(server, path).text))
 
 
-skip_without_chromium = pytest.mark.skipif(
-    not CHROMIUM.exists() and not os.environ.get("CI"),
-    reason="Debian's chromium is not installed (run .ci/system-packages)",
-)
-
-
-@skip_without_chromium
-def test_browse_from_home_to_a_class_and_filter_it_on_a_phone(server):
-    import playwright.sync_api as playwright_api
-
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        context = chromium.new_context(viewport=PHONE, is_mobile=True)
-        watched = Watched(context.new_page(), server.base)
+@requires_chromium
+def test_browse_from_home_to_a_class_and_filter_it_on_a_phone(browser, server):
+    with watched_page(browser, server.base, viewport=PHONE, is_mobile=True) as watched:
         watched.open("/")
         watched.page.locator("ul.counts a", has_text="university").first.click()
         watched.page.wait_for_url(re.compile(r"/class/sdkg:University$"))
@@ -148,6 +134,3 @@ def test_browse_from_home_to_a_class_and_filter_it_on_a_phone(server):
         for i in range(after.count()):
             assert "China" in after.nth(i).inner_text()
         watched.shot("phone-class-university")
-        context.close()
-        chromium.close()
-        watched.check_clean()

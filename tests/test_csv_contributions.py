@@ -17,6 +17,7 @@ import sys
 
 import pytest
 import requests
+from browser_support import requires_chromium
 from contributing import TOKEN, write_tokens
 from sheets_support import sparql_json
 
@@ -368,13 +369,10 @@ def test_the_command_submits_to_a_server_with_the_token_from_the_environment(ser
 # --------------------------------------------------------------------------- the page
 
 
-@pytest.mark.skipif(
-    not os.path.exists("/usr/bin/chromium") and not os.environ.get("CI"),
-    reason="Debian's chromium is not installed",
-)
-def test_the_contribute_page_validates_a_spreadsheet_and_shows_rows_and_columns(server, tmp_path):
-    import playwright.sync_api as playwright_api
-
+@requires_chromium
+def test_the_contribute_page_validates_a_spreadsheet_and_shows_rows_and_columns(
+    browser, server, tmp_path
+):
     path = tmp_path / "partners.csv"
     path.write_bytes(
         sheet(
@@ -383,26 +381,22 @@ def test_the_contribute_page_validates_a_spreadsheet_and_shows_rows_and_columns(
             ["Chinese Acadmy of Sciences", "", "", "", "", "", "", ESSAY, QUOTE_CAS],
         )
     )
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"]
-        )
-        try:
-            page = browser.new_page()
-            errors: list[str] = []
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            page.goto(server.base + "contribute")
-            page.set_input_files("#file", str(path))
-            page.get_by_text("Loaded partners.csv").wait_for()
-            assert page.locator("#format").input_value() == "text/csv"
-            page.click("#validate")
-            page.get_by_text("Does not conform").wait_for()
-            item = page.locator("#report li").first
-            assert "row 3, column “Name”" in item.inner_text()
-            assert "close to the existing cas" in item.inner_text()
-            assert errors == []
-        finally:
-            browser.close()
+    page = browser.new_page()
+    try:
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(server.base + "contribute")
+        page.set_input_files("#file", str(path))
+        page.get_by_text("Loaded partners.csv").wait_for()
+        assert page.locator("#format").input_value() == "text/csv"
+        page.click("#validate")
+        page.get_by_text("Does not conform").wait_for()
+        item = page.locator("#report li").first
+        assert "row 3, column “Name”" in item.inner_text()
+        assert "close to the existing cas" in item.inner_text()
+        assert errors == []
+    finally:
+        page.close()
 
 
 def test_a_spreadsheet_validation_has_the_same_time_limit_as_any(start_server):

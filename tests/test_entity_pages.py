@@ -6,16 +6,20 @@ coordinates, the essay's text), never the page's own output.
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
-from browser_support import PHONE, node_boxes, overlapping, scroll_width, tap_node
+from browser_support import (
+    PHONE,
+    node_boxes,
+    overlapping,
+    requires_chromium,
+    scroll_width,
+    tap_node,
+    watched_page,
+)
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
-from test_browser import CHROMIUM, CHROMIUM_ARGS, Watched
-
-from sdkg.resources import bundled_path
 
 ID = Namespace("https://w3id.org/sdkg/id/")
 SCHEMA = Namespace("https://schema.org/")
@@ -24,10 +28,7 @@ DCTERMS_SOURCE = URIRef("http://purl.org/dc/terms/source")
 PROV_VALUE = URIRef("http://www.w3.org/ns/prov#value")
 ESSAY = ID["cas-twas-science-diplomacy-essay"]
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists() and not os.environ.get("CI"),
-    reason="Debian's chromium is not installed (run .ci/system-packages)",
-)
+pytestmark = requires_chromium
 
 
 @pytest.fixture(scope="module")
@@ -35,42 +36,10 @@ def server(start_server):
     return start_server("--memory")
 
 
-@pytest.fixture(scope="module")
-def data() -> Graph:
-    graph = Graph()
-    for path in sorted(bundled_path("data").rglob("*.ttl")):
-        graph.parse(path, format="turtle")
-    return graph
-
-
-@pytest.fixture(scope="module")
-def browser():
-    import playwright.sync_api as playwright_api
-
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser, server):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    watched = Watched(context.new_page(), server.base)
-    yield watched
-    context.close()
-    watched.check_clean()
-
-
 @pytest.fixture
 def phone(browser, server):
-    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
-    watched = Watched(context.new_page(), server.base)
-    yield watched
-    context.close()
-    watched.check_clean()
+    with watched_page(browser, server.base, viewport=PHONE, is_mobile=True, has_touch=True) as w:
+        yield w
 
 
 def label_of(data: Graph, iri) -> str:

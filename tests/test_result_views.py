@@ -6,17 +6,18 @@ rdflib and the endpoint's own SPARQL JSON for the same query (not the page's dra
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
 import requests
 from browser_support import (
     PHONE,
+    Watched,
     node_boxes,
     open_query,
     overlapping,
     query_text,
+    requires_chromium,
     scroll_width,
     tap_node,
     views_offered,
@@ -24,51 +25,16 @@ from browser_support import (
 )
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDFS
-from test_browser import CHROMIUM, CHROMIUM_ARGS, Watched
-
-from sdkg.resources import bundled_path
 
 SCHEMA = "https://schema.org/"
 ID = "https://w3id.org/sdkg/id/"
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists() and not os.environ.get("CI"),
-    reason="Debian's chromium is not installed (run .ci/system-packages)",
-)
+pytestmark = requires_chromium
 
 
 @pytest.fixture(scope="module")
 def server(start_server):
     return start_server("--memory")
-
-
-@pytest.fixture(scope="module")
-def data() -> Graph:
-    graph = Graph()
-    for path in sorted(bundled_path("data").rglob("*.ttl")):
-        graph.parse(path, format="turtle")
-    return graph
-
-
-@pytest.fixture(scope="module")
-def browser():
-    import playwright.sync_api as playwright_api
-
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser, server):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    watched = Watched(context.new_page(), server.base)
-    yield watched
-    context.close()
-    watched.check_clean()
 
 
 def english_label(data: Graph, iri: str) -> str:

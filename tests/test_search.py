@@ -8,20 +8,17 @@ with rdflib, and the essay's wording; never the search's own output.
 
 from __future__ import annotations
 
-import os
 from itertools import pairwise
-from pathlib import Path
 
 import pytest
 import requests
+from browser_support import requires_chromium
 from contributing import PREFIXES, TOKEN, write_tokens
-from rdflib import Graph, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.namespace import RDFS, SKOS
-from sheets_support import bundled_data
 
 ID = "https://w3id.org/sdkg/id/"
 ACRONYM = URIRef("https://w3id.org/sdkg/ontology#acronym")
-CHROMIUM = Path("/usr/bin/chromium")
 
 
 @pytest.fixture(scope="module")
@@ -31,11 +28,6 @@ def server(start_server, tmp_path_factory):
     return start_server(
         "--memory", "--contributions", str(folder), env={"SDKG_TOKENS_FILE": str(tokens)}
     )
-
-
-@pytest.fixture(scope="module")
-def data() -> Graph:
-    return bundled_data()
 
 
 def hits(server, q, **params):
@@ -177,51 +169,43 @@ def test_every_page_loads_the_autocomplete_script(server):
     assert requests.get(server.base + "static/autocomplete.js").status_code == 200
 
 
-@pytest.mark.skipif(
-    not CHROMIUM.exists() and not os.environ.get("CI"), reason="Debian's chromium is not installed"
-)
-def test_header_autocomplete_is_an_accessible_combobox_that_navigates(server):
-    import playwright.sync_api as playwright_api
-
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox", "--disable-gpu"]
-        )
-        try:
-            page = browser.new_page()
-            errors: list[str] = []
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            page.goto(server.base)
-            box = page.locator("#site-search")
-            assert box.get_attribute("role") == "combobox"
-            assert box.get_attribute("aria-expanded") == "false"
-            box.click()
-            box.press_sequentially("Abdus Salaam", delay=20)
-            options = page.get_by_role("option")
-            options.first.wait_for()
-            assert box.get_attribute("aria-expanded") == "true"
-            listbox = page.locator("#" + box.get_attribute("aria-controls"))
-            assert listbox.get_attribute("role") == "listbox"
-            assert options.first.inner_text().startswith("Abdus Salam")
-            box.press("ArrowDown")
-            assert box.get_attribute("aria-activedescendant") == options.first.get_attribute("id")
-            assert options.first.get_attribute("aria-selected") == "true"
-            box.press("Enter")
-            page.wait_for_url("**/id/abdus-salam")
-            page.goto(server.base)
-            box = page.locator("#site-search")
-            box.click()
-            box.press_sequentially("TWSA", delay=20)
-            page.get_by_role("option").first.wait_for()
-            # One suggestion a line, under each other (not the header's menu row).
-            boxes = [o.bounding_box() for o in page.get_by_role("option").all()]
-            assert len(boxes) > 1
-            assert all(b["y"] >= a["y"] + a["height"] for a, b in pairwise(boxes)), boxes
-            box.press("Escape")
-            assert box.get_attribute("aria-expanded") == "false"
-            assert errors == []
-        finally:
-            browser.close()
+@requires_chromium
+def test_header_autocomplete_is_an_accessible_combobox_that_navigates(browser, server):
+    page = browser.new_page()
+    try:
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(server.base)
+        box = page.locator("#site-search")
+        assert box.get_attribute("role") == "combobox"
+        assert box.get_attribute("aria-expanded") == "false"
+        box.click()
+        box.press_sequentially("Abdus Salaam", delay=20)
+        options = page.get_by_role("option")
+        options.first.wait_for()
+        assert box.get_attribute("aria-expanded") == "true"
+        listbox = page.locator("#" + box.get_attribute("aria-controls"))
+        assert listbox.get_attribute("role") == "listbox"
+        assert options.first.inner_text().startswith("Abdus Salam")
+        box.press("ArrowDown")
+        assert box.get_attribute("aria-activedescendant") == options.first.get_attribute("id")
+        assert options.first.get_attribute("aria-selected") == "true"
+        box.press("Enter")
+        page.wait_for_url("**/id/abdus-salam")
+        page.goto(server.base)
+        box = page.locator("#site-search")
+        box.click()
+        box.press_sequentially("TWSA", delay=20)
+        page.get_by_role("option").first.wait_for()
+        # One suggestion a line, under each other (not the header's menu row).
+        boxes = [o.bounding_box() for o in page.get_by_role("option").all()]
+        assert len(boxes) > 1
+        assert all(b["y"] >= a["y"] + a["height"] for a, b in pairwise(boxes)), boxes
+        box.press("Escape")
+        assert box.get_attribute("aria-expanded") == "false"
+        assert errors == []
+    finally:
+        page.close()
 
 
 # --------------------------------------------------------------------------- the word index

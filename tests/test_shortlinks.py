@@ -7,7 +7,6 @@ Node) against the server and its output compared with the endpoint's own JSON.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -15,8 +14,14 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
-from browser_support import open_query, query_text, wait_for_result
-from test_browser import CHROMIUM, CHROMIUM_ARGS, Watched
+from browser_support import (
+    DESKTOP,
+    open_query,
+    query_text,
+    requires_chromium,
+    wait_for_result,
+    watched_page,
+)
 
 QUERY = query_text("cq07-twas-location")
 
@@ -79,34 +84,15 @@ def test_bad_bodies_are_refused_with_a_message(live):
 
 # --------------------------------------------------------------------------- in the browser
 
-skip_without_chromium = pytest.mark.skipif(
-    not CHROMIUM.exists() and not os.environ.get("CI"),
-    reason="Debian's chromium is not installed (run .ci/system-packages)",
-)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    import playwright.sync_api as playwright_api
-
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
-
 
 @pytest.fixture
 def page(browser, live):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    watched = Watched(context.new_page(), live.base)
-    yield watched
-    context.close()
-    watched.check_clean()
+    """The shared ``page`` fixture's page, on the ``live`` server."""
+    with watched_page(browser, live.base, viewport=DESKTOP) as watched:
+        yield watched
 
 
-@skip_without_chromium
+@requires_chromium
 def test_short_link_made_in_the_page_opens_the_same_query_and_view(page):
     open_query(page, QUERY, "#view=graph")
     page.page.get_by_role("button", name="Make a short link").click()
@@ -139,7 +125,7 @@ RUNNERS = {
 }
 
 
-@skip_without_chromium
+@requires_chromium
 @pytest.mark.parametrize("language", sorted(RUNNERS))
 def test_copied_code_runs_the_query(page, live, language):
     if language == "fetch" and shutil.which("node") is None:

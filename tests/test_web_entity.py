@@ -13,8 +13,6 @@ import requests
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from sdkg.resources import bundled_path
-
 ID = Namespace("https://w3id.org/sdkg/id/")
 SDKG = Namespace("https://w3id.org/sdkg/ontology#")
 PROV = Namespace("http://www.w3.org/ns/prov#")
@@ -31,15 +29,6 @@ SUFFIXES = {".ttl": "turtle", ".jsonld": "json-ld", ".nt": "nt", ".rdf": "xml"}
 @pytest.fixture(scope="module")
 def server(start_server):
     return start_server("--memory")
-
-
-@pytest.fixture(scope="module")
-def data() -> Graph:
-    """The bundled data files (not the ontology), as the independent oracle."""
-    graph = Graph()
-    for path in sorted(bundled_path("data").rglob("*.ttl")):
-        graph.parse(path, format="turtle")
-    return graph
 
 
 def own_triples(data: Graph, entity: URIRef) -> set:
