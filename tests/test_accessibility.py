@@ -54,9 +54,9 @@ def _map_popup(watched) -> None:
     watched.page.locator(".leaflet-popup-content a").wait_for()
     # Leaflet fades a popup in (0.2 s): check it as a reader sees it, fully drawn, not
     # half-transparent (axe would measure the contrast of a colour mid-fade).
-    watched.page.wait_for_function(
-        "getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'"
-    )
+    from playwright.sync_api import expect
+
+    expect(watched.page.locator(".leaflet-popup")).to_have_css("opacity", "1")
 
 
 def _sentence_open(watched) -> None:
