@@ -61,8 +61,11 @@ def test_editor_runs_a_query_from_its_url_with_sortable_linked_rows(page):
     for _ in range(2):
         sort_button.focus()
         page.page.keyboard.press("Enter")
-    acronyms = [rows.nth(i).locator("td").nth(2).inner_text() for i in range(rows.count())]
-    assert acronyms == sorted(CENTRE_ACRONYMS, reverse=True)
+    # The table is drawn again after the click: wait for the new order, not a moment.
+    from playwright.sync_api import expect
+
+    acronym_cells = page.page.locator("#yasr table tbody tr td:nth-child(3)")
+    expect(acronym_cells).to_have_text(sorted(CENTRE_ACRONYMS, reverse=True))
     # The page URL is the shareable link.
     assert page.page.locator("#share-link").input_value() == page.page.url
     assert "query=" in page.page.url
