@@ -18,7 +18,8 @@ import pyoxigraph as ox
 import rdflib
 
 from sdkg.config import Settings
-from sdkg.store import GraphStore, open_local_store
+from sdkg.graphstore import GraphStore
+from sdkg.store import open_local_store
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 _INTEGER_TYPES = {
@@ -100,9 +101,7 @@ class KnowledgeGraph:
 
     def close(self) -> None:
         """Let go of the store folder, so that ``sdkg serve`` can sync it."""
-        close = getattr(self.store, "close", None)
-        if close is not None:
-            close()
+        self.store.close()
 
     def __enter__(self) -> KnowledgeGraph:
         return self

@@ -517,7 +517,6 @@ def query(
     --list), or - to read the query from stdin.
     """
     from sdkg import localquery
-    from sdkg.store import StoreError
 
     if list_named:
         from sdkg.named_queries import NamedQueryError, format_query_list
@@ -532,11 +531,8 @@ def query(
         sparql = localquery.read_query(source, text, sys.stdin)
     except localquery.QuerySourceError as error:
         raise click.UsageError(str(error)) from None
-    try:
-        status = localquery.run_query(settings, sparql, output_format, sys.stdout.buffer)
-    except StoreError as error:
-        raise click.ClickException(str(error)) from None
-    sys.exit(status)
+    # Every error is reported by run_query in one line, with its exit status.
+    sys.exit(localquery.run_query(settings, sparql, output_format, sys.stdout.buffer))
 
 
 @main.command()

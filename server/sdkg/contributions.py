@@ -51,8 +51,9 @@ from rdflib import Graph
 from sdkg import namespaces
 from sdkg.durable import write_atomically
 from sdkg.echo import shorten
-from sdkg.protocol import TURTLE_PREFIXES
-from sdkg.store import GRAPH_BASE, GraphStore
+from sdkg.errors import HttpError
+from sdkg.graphstore import GraphStore
+from sdkg.sources import GRAPH_BASE
 from sdkg.tokens import Contributor
 
 log = logging.getLogger(__name__)
@@ -69,9 +70,9 @@ RESERVED_NAMESPACES = (
 PROV = "http://www.w3.org/ns/prov#"
 FOAF = "http://xmlns.com/foaf/0.1/"
 DCTERMS = "http://purl.org/dc/terms/"
-SPDX = "http://spdx.org/rdf/terms#"
-VOID = "http://rdfs.org/ns/void#"
-HTTP_HEADERS = "http://www.w3.org/2011/http-headers#"
+SPDX = namespaces.PREFIXES["spdx"]
+VOID = namespaces.PREFIXES["void"]
+HTTP_HEADERS = namespaces.PREFIXES["httph"]
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 #: ``<contribution graph> sdkg:unverifiedLink <iri>``: an external identifier of the
@@ -79,10 +80,8 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 UNVERIFIED_LINK = namespaces.ONTOLOGY + "unverifiedLink"
 #: Prefixes for writing contributions as Turtle.
 CONTRIBUTION_PREFIXES = {
-    **TURTLE_PREFIXES,
-    "spdx": SPDX,
-    "void": VOID,
-    "httph": HTTP_HEADERS,
+    **namespaces.CORE_PREFIXES,
+    **namespaces.prefixes("spdx", "void", "httph"),
 }
 
 #: The answer to a contribution or withdrawal when sdkg may not write its store.
@@ -103,13 +102,8 @@ MAX_IDEMPOTENCY_KEY = 200
 _KEY = re.compile(r"^[\x21-\x7e]+$")
 
 
-class ContributionError(Exception):
+class ContributionError(HttpError):
     """A contribution that cannot be accepted, with an HTTP status and a message."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
 
 
 class DamagedFile(ValueError):
@@ -586,11 +580,11 @@ class Contributions:
         marker = self.folder.marker()
         if marker == self._seen and not force:
             return
-        shared = getattr(self.store, "shared", False)
+        shared = self.store.shared
         first = self._seen is None
         # The folder lock before the thread lock, as in submit and withdraw (which hold it
         # already when they call this with ``force``): the other order could deadlock.
-        may_write = not getattr(self.store, "read_only", False)
+        may_write = not self.store.read_only
         folder_lock = self.folder.locked() if may_write and shared and first and not force else None
         with folder_lock or contextlib.nullcontext(), self._lock:
             if marker == self._seen and not force:
@@ -637,7 +631,7 @@ class Contributions:
 
     def check_open(self) -> None:
         """Raise :class:`ContributionError` 403 when the store may not be written."""
-        if getattr(self.store, "read_only", False):
+        if self.store.read_only:
             raise ContributionError(403, READ_ONLY_MESSAGE)
 
     def submit(

@@ -12,7 +12,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, XSD
 
 from sdkg import formats, namespaces
-from sdkg.store import GraphStore
+from sdkg.graphstore import GraphStore
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 VOID = Namespace("http://rdfs.org/ns/void#")
@@ -20,15 +20,32 @@ FORMATS = Namespace("http://www.w3.org/ns/formats/")
 ENTAILMENT = Namespace("http://www.w3.org/ns/entailment/")
 ENTITY_SPACE = namespaces.ENTITY
 
-#: Predicates that link our entities to other datasets, counted as VoID linksets.
-LINK_PREDICATES = (
-    "http://www.w3.org/2002/07/owl#sameAs",
-    "http://www.w3.org/2004/02/skos/core#exactMatch",
-    "http://www.w3.org/2004/02/skos/core#closeMatch",
-    "http://www.w3.org/2004/02/skos/core#broadMatch",
-    "http://www.w3.org/2004/02/skos/core#narrowMatch",
-    "http://www.w3.org/2004/02/skos/core#relatedMatch",
-)
+#: Predicates that link our entities to other datasets, counted as VoID linksets: the
+#: links ``sdkg link check`` checks.
+LINK_PREDICATES = namespaces.ALL_LINKS
+
+
+#: The address descriptions are computed for, replaced by the one a client asked at
+#: (:func:`at_address`): so a description is cached once per store generation, whatever
+#: ``Host`` header clients send (``.invalid`` never names a real host).
+PLACEHOLDER_BASE = "http://sdkg.invalid/"
+PLACEHOLDER_ENDPOINT = PLACEHOLDER_BASE + "sparql"
+
+
+def at_address(graph: Graph, placeholder: str, address: str) -> Graph:
+    """A copy of ``graph`` with IRIs starting with ``placeholder`` moved to ``address``."""
+
+    def moved(term: Any) -> Any:
+        if isinstance(term, URIRef) and str(term).startswith(placeholder):
+            return URIRef(address + str(term)[len(placeholder) :])
+        return term
+
+    copy = Graph()
+    for prefix, namespace in graph.namespaces():
+        copy.bind(prefix, namespace, override=True, replace=True)
+    for triple in graph:
+        copy.add((moved(triple[0]), moved(triple[1]), moved(triple[2])))
+    return copy
 
 
 def _select(store: GraphStore, sparql: str) -> list[dict[str, Any]]:

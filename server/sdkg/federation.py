@@ -25,14 +25,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sdkg import sparql_text
+from sdkg.errors import ServiceRefused
 
-
-class ServiceRefused(Exception):
-    """The query may call an endpoint that is not allowed (HTTP 403); ``message`` says why."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+__all__ = ["QueryPlan", "ServiceRefused", "check_every_service_word", "plan", "policy"]
 
 
 @dataclass(frozen=True)

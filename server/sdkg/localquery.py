@@ -6,21 +6,25 @@ import sys
 from pathlib import Path
 from typing import IO
 
-from sdkg import serialize
+from sdkg import querying, serialize
 from sdkg.config import Settings
-from sdkg.negotiation import NotAcceptable, by_name
-from sdkg.protocol import (
-    QueryTimeout,
-    Table,
-    describe_syntax_error,
-    result_kind,
-    serialize_result,
-    tabulate,
-    term_text,
+from sdkg.errors import (
+    EXIT_ERROR,
+    EXIT_OK,
+    EXIT_USAGE,
+    QueryRejected,
+    QuerySyntaxError,
+    SdkgError,
+    StoreError,
+    exit_status,
 )
+from sdkg.graphstore import QueryResult
+from sdkg.named_queries import NamedQueryError, find_query
+from sdkg.negotiation import NotAcceptable, by_name
+from sdkg.protocol import Table, result_kind, serialize_result, tabulate, term_text
 from sdkg.store import open_local_store
 
-EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+__all__ = ["EXIT_ERROR", "EXIT_OK", "EXIT_USAGE", "read_query", "run_query"]
 _CELL_WIDTH = 60
 
 
@@ -34,8 +38,6 @@ def read_query(source: str | None, text: str | None, stdin: IO[str]) -> str:
     A SOURCE that is not an existing file is looked up among the named queries of
     ``queries/`` (``cq02``, ``2``, ``centre-acronyms``), so ``sdkg query cq02`` works.
     """
-    from sdkg.named_queries import NamedQueryError, find_query
-
     if (source is None) == (text is None):
         raise QuerySourceError(
             "give exactly one of: a query FILE, a named query (see --list), '-' for stdin, "
@@ -60,35 +62,52 @@ def read_query(source: str | None, text: str | None, stdin: IO[str]) -> str:
 
 
 def run_query(settings: Settings, query: str, output_format: str, out: IO[bytes]) -> int:
-    """Run ``query`` on the local store and write the result; return the exit status."""
-    store = open_local_store(settings, warm=False)
+    """Run ``query`` on the local store and write the result; return the exit status.
+
+    Errors are reported in one line each (no traceback), with the exit status of
+    :func:`sdkg.errors.exit_status`: 2 for a query to fix, 1 for one that could not run.
+    """
     try:
-        result = store.query(query)
-        if output_format == "table":
-            table = tabulate(result, settings.max_rows)
-            out.write(format_table(table).encode("utf-8"))
-            truncated = table.truncated
-        else:
-            choice = by_name(output_format, result_kind(result))
-            serialized = serialize_result(result, choice.format, settings.max_rows)
-            body, _ = serialize.finish(serialized.body, choice)
-            out.write(body)
-            if not body.endswith(b"\n"):
-                out.write(b"\n")
-            truncated = serialized.truncated
-    except SyntaxError as error:
-        print(describe_syntax_error(error, query), file=sys.stderr)
-        return EXIT_USAGE
+        store = open_local_store(settings, warm=False)
+        try:
+            outcome = querying.run(store, query, lambda result: _write(result, output_format,
+                                   settings.max_rows), seconds=None)  # fmt: skip
+        finally:
+            store.close()
     except NotAcceptable as error:
         print(f"--format {output_format}: {error.message}", file=sys.stderr)
         return EXIT_USAGE
-    except (ValueError, QueryTimeout) as error:  # refused by a remote store, or too slow
-        print(f"cannot run this query: {error}", file=sys.stderr)
-        return EXIT_ERROR
+    except SdkgError as error:
+        print(_error_line(error), file=sys.stderr)
+        return exit_status(error)
+    body, truncated = outcome
+    out.write(body)
     out.flush()
     if truncated:
         print(f"note: results truncated at {settings.max_rows} rows (--max-rows)", file=sys.stderr)
     return EXIT_OK
+
+
+def _write(result: QueryResult, output_format: str, max_rows: int) -> tuple[bytes, bool]:
+    """The result written in ``output_format`` (``table`` or a format name), and whether
+    rows were cut at ``max_rows``."""
+    if output_format == "table":
+        table = tabulate(result, max_rows)
+        return format_table(table).encode("utf-8"), table.truncated
+    choice = by_name(output_format, result_kind(result))
+    serialized = serialize_result(result, choice.format, max_rows)
+    body, _ = serialize.finish(serialized.body, choice)
+    return (body if body.endswith(b"\n") else body + b"\n"), serialized.truncated
+
+
+def _error_line(error: SdkgError) -> str:
+    """What ``sdkg query`` prints for an error: a query's own message says what to change;
+    others are said to have stopped the query."""
+    if isinstance(error, (QuerySyntaxError, QueryRejected)):
+        return str(error)
+    if isinstance(error, StoreError):
+        return f"Error: {error}"
+    return f"cannot run this query: {error}"
 
 
 def format_table(table: Table) -> str:

@@ -29,6 +29,7 @@ from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header, parse_options_header
 
 from sdkg import formats
+from sdkg.errors import HttpError
 from sdkg.formats import Format, Kind
 
 #: Request parameters naming the answer's format, as clients send them (SPARQLWrapper
@@ -47,12 +48,11 @@ _OTHER_KINDS: dict[str, tuple[Kind, ...]] = {
 }
 
 
-class NotAcceptable(Exception):
+class NotAcceptable(HttpError):
     """Nothing the client accepts can be sent (HTTP 406); the message lists what can."""
 
     def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+        super().__init__(406, message)
 
 
 @dataclass(frozen=True)

@@ -10,18 +10,24 @@ from __future__ import annotations
 
 import json
 import re
-import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 import pyoxigraph as ox
 from werkzeug.wrappers import Request
 
-from sdkg import federation, namespaces, offline, sparql_text
+from sdkg import federation, namespaces, sparql_text
 from sdkg.echo import shorten
+from sdkg.errors import HttpError, QueryTimeout
 from sdkg.formats import Format, Kind
-from sdkg.store import Dataset
+from sdkg.graphstore import Dataset, QueryResult
+from sdkg.querying import run_with_deadline
+from sdkg.sparql_text import describe_syntax_error
+
+#: Moved to :mod:`sdkg.errors`, :mod:`sdkg.querying` and :mod:`sdkg.sparql_text`; named
+#: here too for the code that imports them from the protocol.
+__all__ = ["QueryTimeout", "describe_syntax_error", "run_with_deadline"]
 
 READ_ONLY_MESSAGE = (
     "this endpoint is read-only: SPARQL Update is not accepted; "
@@ -30,27 +36,11 @@ READ_ONLY_MESSAGE = (
 TRUNCATED_HEADER = "SDKG-Results-Truncated"
 
 #: Prefixes used when writing Turtle (the project's prefix table).
-TURTLE_PREFIXES = namespaces.PREFIXES
+TURTLE_PREFIXES = namespaces.CORE_PREFIXES
 
 
-class ProtocolError(Exception):
+class ProtocolError(HttpError):
     """A request the endpoint refuses: HTTP status and a message a person can act on."""
-
-    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.headers = headers or {}
-
-
-class QueryTimeout(Exception):
-    """The query did not finish within the time limit."""
-
-    def __init__(self, seconds: float) -> None:
-        super().__init__(
-            f"query exceeded the {seconds:g} s limit and was stopped; simplify it or add LIMIT"
-        )
-        self.seconds = seconds
 
 
 # --------------------------------------------------------------------------- requests
@@ -153,95 +143,12 @@ def check_query(
     query: str, allowed_services: Iterable[str], *, can_run_offline: bool = False
 ) -> federation.QueryPlan:
     """Refuse, before running it, what this endpoint does not do: updates, and SERVICE
-    calls to endpoints off the allow-list (see :mod:`sdkg.federation`). Returns how to run
-    the query: the text to hand the engine, and whether to run it offline."""
+    calls to endpoints off the allow-list (:class:`~sdkg.errors.ServiceRefused`, see
+    :mod:`sdkg.federation`). Returns how to run the query: the text to hand the engine,
+    and whether to run it offline."""
     if sparql_text.is_update(query):
         raise ProtocolError(403, READ_ONLY_MESSAGE)
-    try:
-        return federation.plan(query, allowed_services, can_run_offline=can_run_offline)
-    except federation.ServiceRefused as refused:
-        raise ProtocolError(403, refused.message) from None
-
-
-# --------------------------------------------------------------------------- errors
-
-_POSITION = re.compile(r"error at (\d+):(\d+): ?(.*)", re.DOTALL)
-
-
-def describe_syntax_error(error: SyntaxError, query: str) -> str:
-    """A readable message for a query syntax error: line, column, expected, and a pointer."""
-    text = str(error)
-    match = _POSITION.search(text)
-    if match is None:
-        return f"syntax error: {text}"
-    line, column, detail = int(match[1]), int(match[2]), match[3]
-    if detail.startswith("expected"):
-        detail = "expected " + _expected_list(detail[len("expected") :])
-    lines = query.splitlines() or [""]
-    source = lines[line - 1] if 0 < line <= len(lines) else ""
-    pointer = " " * (column - 1) + "^"
-    return f"syntax error at line {line}, column {column}: {detail}\n  {source}\n  {pointer}"
-
-
-def _expected_list(raw: str) -> str:
-    """Shorten pyoxigraph's 'one of ...' list: keep tokens and keywords, drop char classes."""
-    raw = raw.strip().removeprefix("one of").strip()
-    had_classes = "[" in raw
-    raw = re.sub(r"\[[^\]]*\]", "", raw, flags=re.DOTALL)
-    items = [item.strip() for item in raw.split(",") if item.strip()]
-    if had_classes:
-        items.append("a name or variable")
-    if len(items) > 12:
-        items = [*items[:12], "..."]
-    return ", ".join(items) if items else raw
-
-
-# --------------------------------------------------------------------------- running
-
-T = TypeVar("T")
-
-
-def run_with_deadline(work: Callable[[], T], seconds: float, *, offline_thread: bool = False) -> T:
-    """Run ``work`` in a daemon thread and wait at most ``seconds`` for it.
-
-    pyoxigraph cannot cancel a running query; on :class:`QueryTimeout` the thread keeps
-    running until its process exits (the server then recycles the process). It is a
-    daemon thread so that it never holds the process open. With ``offline_thread`` the
-    thread cannot open sockets (:mod:`sdkg.offline`).
-
-    An error is handed over without its traceback: the traceback's frames hold the
-    pyoxigraph objects ``work`` made, which must be dropped in the thread that made them.
-    """
-    outcome: dict[str, Any] = {}
-    done = threading.Event()
-    job = offline.wrap(work) if offline_thread else work
-
-    def target() -> None:
-        try:
-            outcome["value"] = job()
-        except BaseException as error:  # re-raised in the caller's thread
-            outcome["error"] = _detached(error)
-        finally:
-            done.set()
-
-    threading.Thread(target=target, name="sdkg-query", daemon=True).start()
-    if not done.wait(seconds):
-        raise QueryTimeout(seconds)
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]
-
-
-def _detached(error: BaseException) -> BaseException:
-    """``error`` (and the errors chained to it) without tracebacks."""
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        current.__traceback__ = None
-        chained = current.__cause__ or current.__context__
-        current = chained
-    return error
+    return federation.plan(query, allowed_services, can_run_offline=can_run_offline)
 
 
 # --------------------------------------------------------------------------- results
@@ -295,7 +202,7 @@ class _LineCappedBuffer:
 
 
 def serialize_result(
-    result: ox.QuerySolutions | ox.QueryBoolean | Iterable[ox.Triple],
+    result: QueryResult,
     fmt: Format,
     max_rows: int,
 ) -> Serialized:
@@ -422,9 +329,7 @@ class Table:
     truncated: bool = False
 
 
-def tabulate(
-    result: ox.QuerySolutions | ox.QueryBoolean | Iterable[ox.Triple], max_rows: int
-) -> Table:
+def tabulate(result: QueryResult, max_rows: int) -> Table:
     """Collect at most ``max_rows`` rows of a result as a :class:`Table`."""
     if isinstance(result, ox.QueryBoolean):
         return Table("ask", [], [], boolean=bool(result))

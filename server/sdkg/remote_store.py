@@ -1,4 +1,4 @@
-"""A :class:`~sdkg.store.GraphStore` over an existing SPARQL 1.1 store, reached by HTTP.
+"""A :class:`~sdkg.graphstore.GraphStore` over an existing SPARQL 1.1 store, reached by HTTP.
 
 sdkg keeps the client-facing protocol for itself and talks to the store only in the forms
 every store handles (measured on Virtuoso 7.2, which fails most of the protocol suite):
@@ -53,6 +53,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import IO, Any
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 import requests
@@ -60,17 +61,16 @@ from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
 
 from sdkg import formats, namespaces, sparql_text
 from sdkg.config import Settings
-from sdkg.store import (
-    Dataset,
-    SourceFile,
+from sdkg.errors import (
+    QueryRejected,
+    QuerySyntaxError,
+    QueryTimeout,
     StoreError,
     StoreReadOnly,
     StoreUnavailable,
-    SyncReport,
-    file_sha256,
-    parse_source,
-    sync_files,
 )
+from sdkg.graphstore import Dataset, QueryResult
+from sdkg.sources import SourceFile, SyncReport, file_sha256, parse_source, sync_files
 
 log = logging.getLogger(__name__)
 
@@ -128,11 +128,36 @@ def _literal(text: str) -> str:
 # --------------------------------------------------------------------------- the store
 
 
+@dataclass
+class PreparedRemote:
+    """A remote store synced with the files (or taken as is, read-only), ready to be
+    opened by server processes: what :func:`sdkg.store.prepare_store` gives for one."""
+
+    settings: Settings
+    generation: str
+    triples: int
+    report: SyncReport
+    synced: bool
+
+    @classmethod
+    def prepare(cls, settings: Settings, sources: list[SourceFile]) -> PreparedRemote:
+        """Sync ``sources`` into the store (read-only: take it as it is)."""
+        remote = RemoteStore(settings)
+        report = remote.take_as_is(sources) if remote.read_only else remote.sync(sources)
+        return cls(settings, remote.generation, remote.triple_count(), report, remote.synced)
+
+    def open(self) -> RemoteStore:
+        """A store for this process (each has its own HTTP session)."""
+        return RemoteStore(self.settings, self.report if self.synced else None)
+
+
 class RemoteStore:
-    """A :class:`~sdkg.store.GraphStore` over SPARQL 1.1 Query + Update (+ Graph Store)."""
+    """A :class:`~sdkg.graphstore.GraphStore` over SPARQL 1.1 Query + Update (+ Graph Store)."""
 
     kind = "remote"
     shared = True
+    in_process = False
+    stops_queries_on_timeout = True
 
     def __init__(self, settings: Settings, report: SyncReport | None = None) -> None:
         if settings.store_url is None:
@@ -192,8 +217,6 @@ class RemoteStore:
         self, url: str, fields: list[tuple[str, str]], accept: str | None = None
     ) -> requests.Response:
         """POST a form to the store; raise a clear error for any failure."""
-        from sdkg.protocol import QueryTimeout
-
         headers = {"Content-Type": FORM}
         if accept:
             headers["Accept"] = accept
@@ -214,8 +237,6 @@ class RemoteStore:
 
     def _check(self, response: requests.Response) -> None:
         """Turn a store error into the error sdkg's clients get."""
-        from sdkg.protocol import QueryTimeout
-
         status = response.status_code
         if status < 400:
             return
@@ -229,7 +250,7 @@ class RemoteStore:
         if "timed out" in message.lower() or "S1T00" in message or "S1TAT" in message:
             raise QueryTimeout(self._timeout)
         if status in (400, 422) or "SPARQL compiler" in message:
-            raise ValueError(f"the SPARQL store cannot run this query: {message}")
+            raise QueryRejected(f"the SPARQL store cannot run this query: {message}")
         raise StoreUnavailable(502, f"the SPARQL store failed (HTTP {status}): {message}")
 
     # -- catalogue
@@ -317,11 +338,12 @@ class RemoteStore:
 
     def query(
         self, sparql: str, dataset: Dataset | None = None, *, base_iri: str | None = None
-    ) -> ox.QuerySolutions | ox.QueryBoolean | list[ox.Triple]:
+    ) -> QueryResult:
         """Run ``sparql`` on the store with sdkg's dataset semantics (see the module doc).
 
-        Raises SyntaxError (as pyoxigraph words it), ValueError for a query the store
-        refuses, :class:`~sdkg.protocol.QueryTimeout`, :class:`StoreUnavailable`.
+        Raises :class:`~sdkg.errors.QuerySyntaxError` (worded as for the embedded store),
+        :class:`~sdkg.errors.QueryRejected` for a query the store refuses,
+        :class:`~sdkg.errors.QueryTimeout` and :class:`~sdkg.errors.StoreUnavailable`.
         """
         refuse_store_functions(sparql)
         check_syntax(sparql, base_iri)
@@ -402,6 +424,13 @@ class RemoteStore:
             return []
         self._check(response)
         return _triples(response)
+
+    def close(self) -> None:
+        """Close this process's HTTP connections to the store."""
+        with self._lock:
+            if self._session is not None:
+                self._session.close()
+                self._session = None
 
     def status(self) -> dict[str, Any]:
         """Health summary: the store's URL, counts, generation and the last sync."""
@@ -568,7 +597,7 @@ def _lease_is_live(token: str) -> bool:
 
 
 class _RemoteTarget:
-    """What :func:`~sdkg.store.sync_files` writes through, for a remote store."""
+    """What :func:`~sdkg.sources.sync_files` writes through, for a remote store."""
 
     def __init__(self, store: RemoteStore) -> None:
         self.store = store
@@ -601,7 +630,8 @@ def _needs_base(sparql: str, base_iri: str | None) -> bool:
 
 
 def check_syntax(sparql: str, base_iri: str | None = None) -> None:
-    """Raise SyntaxError, worded as by the embedded store, unless ``sparql`` parses.
+    """Raise :class:`~sdkg.errors.QuerySyntaxError`, worded as by the embedded store,
+    unless ``sparql`` parses.
 
     pyoxigraph parses without evaluating SELECT / CONSTRUCT / DESCRIBE on an empty store;
     an ASK is evaluated at once, so one with SERVICE is checked as a SELECT (no call out).
@@ -614,23 +644,26 @@ def check_syntax(sparql: str, base_iri: str | None = None) -> None:
         text = sparql_text.replace_operation_keyword(sparql, "SELECT (1 AS ?sdkg_ask_check)")
     try:
         _CHECK_STORE.query(text, base_iri=base_iri)
+    except SyntaxError as error:
+        message = sparql_text.describe_syntax_error(error, sparql)
+        raise QuerySyntaxError(message, str(error)) from None
     except RuntimeError as error:  # "The custom function <...> is not supported"
-        raise ValueError(f"{error}; only standard SPARQL 1.1 functions are served") from None
+        raise QueryRejected(
+            f"cannot run this query: {error}; only standard SPARQL 1.1 functions are served"
+        ) from None
 
 
 def refuse_store_functions(sparql: str) -> None:
     """Refuse IRIs that reach store internals (Virtuoso's ``bif:`` and ``sql:``)."""
     for iri in sparql_text.iris(sparql):
         if iri.lower().startswith(_STORE_FUNCTION_SCHEMES):
-            raise ValueError(
-                f"<{iri}> names a function inside the store; only standard SPARQL 1.1 "
-                "functions are served"
+            raise QueryRejected(
+                f"cannot run this query: <{iri}> names a function inside the store; only "
+                "standard SPARQL 1.1 functions are served"
             )
 
 
 def _form(fields: list[tuple[str, str]]) -> bytes:
-    from urllib.parse import urlencode
-
     return urlencode(fields).encode("ascii")
 
 

@@ -52,7 +52,7 @@ def compacted_jsonld(graph: Graph) -> bytes:
     then those the graph binds itself (``sd:``, ``void:``), that the graph uses (JSON-LD
     1.1 compaction by rdflib)."""
     used = {str(term) for triple in graph for term in triple}
-    known = dict(namespaces.PREFIXES)
+    known = dict(namespaces.CORE_PREFIXES)
     for prefix, namespace in graph.namespaces():
         if prefix and prefix not in known and str(namespace) not in known.values():
             known[prefix] = str(namespace)
@@ -63,8 +63,8 @@ def compacted_jsonld(graph: Graph) -> bytes:
     }
     for term in graph.objects():
         datatype = getattr(term, "datatype", None)
-        if datatype is not None and str(datatype).startswith(namespaces.PREFIXES["xsd"]):
-            context.setdefault("xsd", namespaces.PREFIXES["xsd"])
+        if datatype is not None and str(datatype).startswith(namespaces.CORE_PREFIXES["xsd"]):
+            context.setdefault("xsd", namespaces.CORE_PREFIXES["xsd"])
     text = graph.serialize(format="json-ld", context=context, auto_compact=True)
     # An empty graph is written as the bare context; keep it a document with a graph.
     document = json.loads(text)

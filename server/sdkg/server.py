@@ -25,7 +25,7 @@ from gunicorn.arbiter import Arbiter
 from sdkg import recycling
 from sdkg.config import Settings
 from sdkg.contributions import ContributionFolder
-from sdkg.store import PreparedStore, open_prepared, prepare_store
+from sdkg.store import Prepared, open_prepared, prepare_store
 from sdkg.tokens import check_tokens_file
 
 log = logging.getLogger("sdkg")
@@ -40,7 +40,7 @@ class SdkgServer(BaseApplication):
     #: Where the store is, printed with the addresses once the server listens.
     store_note: str = ""
 
-    def __init__(self, settings: Settings, prepared: PreparedStore) -> None:
+    def __init__(self, settings: Settings, prepared: Prepared) -> None:
         self.settings = settings
         self.prepared = prepared
         super().__init__()
@@ -95,7 +95,9 @@ class SdkgServer(BaseApplication):
         store = open_prepared(self.prepared, warm=True)
         # A runaway pyoxigraph query can only be stopped with its process; a remote
         # store's query ends with its HTTP request (and the store's own limit).
-        return create_app(self.settings, store, recycle_on_timeout=store.kind != "remote")
+        return create_app(
+            self.settings, store, recycle_on_timeout=not store.stops_queries_on_timeout
+        )
 
 
 class GracefulArbiter(Arbiter):

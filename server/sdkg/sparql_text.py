@@ -174,3 +174,37 @@ def ask_as_select(text: str) -> str:
     projection = "SELECT (1 AS ?sdkg_ask)" if "GROUP" in modifiers else "SELECT *"
     selected = replace_operation_keyword(text, projection)
     return selected if modifiers else selected + "\nLIMIT 1"
+
+
+# --------------------------------------------------------------------------- messages
+
+_POSITION = re.compile(r"error at (\d+):(\d+): ?(.*)", re.DOTALL)
+
+
+def describe_syntax_error(error: SyntaxError | str, query: str) -> str:
+    """A readable message for a query syntax error (pyoxigraph's, or its text): line,
+    column, expected, and a pointer into ``query``."""
+    text = str(error)
+    match = _POSITION.search(text)
+    if match is None:
+        return f"syntax error: {text}"
+    line, column, detail = int(match[1]), int(match[2]), match[3]
+    if detail.startswith("expected"):
+        detail = "expected " + _expected_list(detail[len("expected") :])
+    lines = query.splitlines() or [""]
+    source = lines[line - 1] if 0 < line <= len(lines) else ""
+    pointer = " " * (column - 1) + "^"
+    return f"syntax error at line {line}, column {column}: {detail}\n  {source}\n  {pointer}"
+
+
+def _expected_list(raw: str) -> str:
+    """Shorten pyoxigraph's 'one of ...' list: keep tokens and keywords, drop char classes."""
+    raw = raw.strip().removeprefix("one of").strip()
+    had_classes = "[" in raw
+    raw = re.sub(r"\[[^\]]*\]", "", raw, flags=re.DOTALL)
+    items = [item.strip() for item in raw.split(",") if item.strip()]
+    if had_classes:
+        items.append("a name or variable")
+    if len(items) > 12:
+        items = [*items[:12], "..."]
+    return ", ".join(items) if items else raw

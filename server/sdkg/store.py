@@ -14,7 +14,10 @@ Store folder layout: ``oxigraph/`` (the database), ``manifest.json`` (file hashe
 graphs each file produced), ``snapshot.nq`` and ``lock`` (held while the store is in use,
 so two processes never write it at once).
 
-Anything that answers SPARQL can serve the endpoint if it implements :class:`GraphStore`.
+This module is also the one factory of stores: :func:`prepare_store` chooses the backend
+from the settings (embedded, or :mod:`sdkg.remote_store` with ``--store-url``), and only
+this module knows both. The interface is :class:`sdkg.graphstore.GraphStore`; the file
+sync both backends share is :mod:`sdkg.sources`.
 """
 
 from __future__ import annotations
@@ -22,378 +25,71 @@ from __future__ import annotations
 import errno
 import fcntl
 import gc
-import hashlib
 import json
 import logging
 import multiprocessing
 import os
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import IO, Any
 
 import pyoxigraph as ox
 
-from sdkg import formats, namespaces, resources, sparql_text
+from sdkg import sparql_text
 from sdkg.config import Settings
 from sdkg.durable import write_atomically
+from sdkg.errors import (
+    QueryRejected,
+    QuerySyntaxError,
+    StoreBusy,
+    StoreError,
+    StoreReadOnly,
+    StoreUnavailable,
+)
+from sdkg.graphstore import Dataset, GraphStore, QueryResult
+from sdkg.remote_store import PreparedRemote
+from sdkg.sources import (
+    GRAPH_BASE,
+    MANIFEST_VERSION,
+    RDF_FILE_FORMATS,
+    SourceFile,
+    SyncReport,
+    configured_sources,
+    data_graph,
+    file_sha256,
+    ontology_graph,
+    source_files,
+    sync_files,
+)
 
 log = logging.getLogger(__name__)
 
-GRAPH_BASE = namespaces.GRAPH
-MANIFEST_VERSION = 1
-
-#: File extensions loaded from ``ontology/`` and ``data/``; other files are ignored.
-RDF_FILE_FORMATS: dict[str, ox.RdfFormat] = {
-    ext: fmt.oxigraph
-    for ext, fmt in formats.rdf_files().items()
-    if isinstance(fmt.oxigraph, ox.RdfFormat)
-}
-
-# Files above this size go through bulk_load (fast for big files, one SST per call);
-# smaller ones through load (a transaction; cheaper for many small files).
-_BULK_LOAD_BYTES = 1 << 20
-
-
-class StoreError(Exception):
-    """A problem with the store or the files, with a message a person can act on."""
-
-
-class StoreBusy(StoreError):
-    """Another process holds the store folder."""
-
-
-class StoreReadOnly(StoreError):
-    """A write was asked of a store sdkg may not write (``--store-read-only``)."""
-
-
-class StoreUnavailable(StoreError):
-    """The store cannot answer now (unreachable, failing, refusing sdkg): ``status`` is the
-    HTTP status clients get (502 or 503)."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-# --------------------------------------------------------------------------- interface
-
-
-@dataclass(frozen=True)
-class Dataset:
-    """The RDF dataset of a query, as named by the protocol's graph-uri parameters.
-
-    ``None`` for both means the store's default: the default graph is the union of
-    all graphs and every named graph is visible.
-    """
-
-    default_graphs: tuple[str, ...] | None = None
-    named_graphs: tuple[str, ...] | None = None
-
-    @property
-    def is_default(self) -> bool:
-        """True when the request named no graphs."""
-        return self.default_graphs is None and self.named_graphs is None
-
-
-class GraphStore(Protocol):
-    """What the endpoint needs from a store: :class:`OxigraphStore` (embedded) or
-    :class:`sdkg.remote_store.RemoteStore` (any SPARQL 1.1 store over HTTP)."""
-
-    kind: str
-    #: True when every server process (and host) writes the same store (a remote one),
-    #: False when each process holds its own copy.
-    shared: bool
-    #: True when sdkg must never write to the store: writes raise :class:`StoreReadOnly`.
-    read_only: bool
-
-    def query(
-        self, sparql: str, dataset: Dataset | None = None, *, base_iri: str | None = None
-    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-        """Run a query (relative IRIs against ``base_iri``). Results must be consumed in
-        the calling thread."""
-
-    def graphs(self) -> list[str]:
-        """The IRIs of the named graphs."""
-
-    def replace_graph(self, graph: str, data: bytes, format: ox.RdfFormat) -> None:
-        """Make ``graph`` hold exactly the triples in ``data``."""
-
-    def drop_graph(self, graph: str) -> None:
-        """Remove ``graph`` and its triples."""
-
-    def dump(self, output: IO[bytes], format: ox.RdfFormat) -> None:
-        """Write the whole dataset (all graphs) to ``output``."""
-
-    def triple_count(self) -> int:
-        """Number of quads in the store."""
-
-    @property
-    def generation(self) -> str:
-        """Changes whenever the content changes; use it as a cache key."""
-
-    def status(self) -> dict[str, Any]:
-        """A JSON-able summary for health checks."""
-
-
-# --------------------------------------------------------------------------- source files
-
-
-@dataclass(frozen=True)
-class SourceFile:
-    """One RDF file that becomes one named graph (or, for TriG / N-Quads, its own graphs)."""
-
-    key: str  # "ontology/sdkg.ttl", "data/external/ror.ttl": stable name in the manifest
-    path: Path
-    graph: str
-    format: ox.RdfFormat
-
-    @property
-    def has_own_graphs(self) -> bool:
-        """TriG and N-Quads files name their graphs; their default graph goes to ``graph``."""
-        return self.format in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS)
-
-
-def ontology_graph(rel: Path) -> str:
-    """Graph IRI of an ontology file: sdkg.ttl -> graph/ontology, shapes.ttl -> graph/shapes."""
-    stem = rel.with_suffix("").as_posix()
-    if stem == "sdkg":
-        return GRAPH_BASE + "ontology"
-    if stem == "shapes":
-        return GRAPH_BASE + "shapes"
-    return GRAPH_BASE + "ontology/" + stem
-
-
-def data_graph(rel: Path) -> str:
-    """Graph IRI of a data file: organizations.ttl -> graph/organizations."""
-    return GRAPH_BASE + rel.with_suffix("").as_posix()
-
-
-def source_files(ontology_dir: Path | None, data_dir: Path | None) -> list[SourceFile]:
-    """Every loadable file under the two folders, in a stable order."""
-    found: list[SourceFile] = []
-    for label, folder, naming in (
-        ("ontology", ontology_dir, ontology_graph),
-        ("data", data_dir, data_graph),
-    ):
-        if folder is None:
-            continue
-        if not folder.is_dir():
-            raise StoreError(f"{label} folder {folder} does not exist or is not a folder")
-        for path in sorted(folder.rglob("*")):
-            rel = path.relative_to(folder)
-            fmt = RDF_FILE_FORMATS.get(path.suffix.lower())
-            if fmt is None or not path.is_file() or any(p.startswith(".") for p in rel.parts):
-                continue
-            found.append(SourceFile(f"{label}/{rel.as_posix()}", path, naming(rel), fmt))
-    return found
-
-
-def configured_sources(settings: Settings) -> list[SourceFile]:
-    """The files ``settings`` asks for: the bundled ontology plus bundled or given data."""
-    try:
-        ontology_dir: Path | None = resources.bundled_path("ontology")
-    except FileNotFoundError:
-        log.warning("the bundled ontology/ folder is missing; serving data only")
-        ontology_dir = None
-    if settings.data_dir is not None:
-        data_dir: Path | None = settings.data_dir
-    else:
-        try:
-            data_dir = resources.bundled_path("data")
-        except FileNotFoundError:
-            data_dir = None
-    return source_files(ontology_dir, data_dir)
-
-
-def file_sha256(path: Path) -> str:
-    """Hex SHA-256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-# --------------------------------------------------------------------------- loading
-
-
-def load_source(store: ox.Store, source: SourceFile) -> list[str]:
-    """Load one file into ``store``; return the graphs it wrote. Raises StoreError."""
-    graph = ox.NamedNode(source.graph)
-    try:
-        if source.has_own_graphs:
-            quads = [
-                q
-                if not isinstance(q.graph_name, ox.DefaultGraph)
-                else ox.Quad(q.subject, q.predicate, q.object, graph)
-                for q in ox.parse(path=source.path, format=source.format)
-            ]
-            store.extend(quads)
-            return sorted({q.graph_name.value for q in quads} | {source.graph})
-        if source.path.stat().st_size > _BULK_LOAD_BYTES:
-            store.bulk_load(path=source.path, format=source.format, to_graph=graph)
-        else:
-            store.load(path=source.path, format=source.format, to_graph=graph)
-        return [source.graph]
-    except SyntaxError as error:
-        raise StoreError(f"{source.path}: {error}") from None
-    except (OSError, ValueError) as error:
-        raise StoreError(f"cannot load {source.path}: {error}") from None
-
-
-def parse_source(source: SourceFile) -> dict[str, list[ox.Triple]]:
-    """The triples of one file by graph (a file's default graph is ``source.graph``)."""
-    by_graph: dict[str, list[ox.Triple]] = {source.graph: []}
-    try:
-        for quad in ox.parse(path=source.path, format=source.format):
-            name = quad.graph_name
-            graph = source.graph if isinstance(name, ox.DefaultGraph) else name.value
-            by_graph.setdefault(graph, []).append(quad.triple)
-    except SyntaxError as error:
-        raise StoreError(f"{source.path}: {error}") from None
-    except (OSError, ValueError) as error:
-        raise StoreError(f"cannot load {source.path}: {error}") from None
-    return by_graph
-
-
-def _graphs_of_file_without_loading(source: SourceFile) -> list[str]:
-    """Graphs a file will write, for the one-file-per-graph check before anything changes."""
-    if not source.has_own_graphs:
-        return [source.graph]
-    try:
-        names = {
-            q.graph_name.value
-            for q in ox.parse(path=source.path, format=source.format)
-            if not isinstance(q.graph_name, ox.DefaultGraph)
-        }
-    except SyntaxError as error:
-        raise StoreError(f"{source.path}: {error}") from None
-    return sorted(names | {source.graph})
-
-
-@dataclass
-class SyncReport:
-    """What a sync did; logged by the server and shown in ``/healthz``."""
-
-    loaded: list[str] = field(default_factory=list)
-    reused: list[str] = field(default_factory=list)
-    dropped: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-
-    def summary(self) -> str:
-        """One line for the log."""
-        return (
-            f"{len(self.loaded)} file(s) loaded, {len(self.reused)} reused unchanged, "
-            f"{len(self.dropped)} dropped, in {self.seconds:.2f} s"
-        )
-
-    def as_json(self) -> dict[str, Any]:
-        """The report as plain JSON values."""
-        return {
-            "loaded": self.loaded,
-            "reused": self.reused,
-            "dropped": self.dropped,
-            "seconds": round(self.seconds, 3),
-        }
-
-
-class SyncTarget(Protocol):
-    """What :func:`sync_files` writes through: an embedded or a remote store."""
-
-    def remove_graph(self, graph: str) -> None:
-        """Remove ``graph`` and its triples."""
-
-    def load_source(self, source: SourceFile) -> list[str]:
-        """Load one file; return the graphs it wrote."""
-
-    def quad_count(self) -> int:
-        """Number of quads in the store."""
-
-
-class _OxigraphTarget:
-    """:class:`SyncTarget` over a pyoxigraph store."""
-
-    def __init__(self, store: ox.Store) -> None:
-        self.store = store
-
-    def remove_graph(self, graph: str) -> None:
-        self.store.remove_graph(ox.NamedNode(graph))
-
-    def load_source(self, source: SourceFile) -> list[str]:
-        return load_source(self.store, source)
-
-    def quad_count(self) -> int:
-        return len(self.store)
-
-
-def sync_files(
-    store: ox.Store | SyncTarget, sources: list[SourceFile], manifest: dict[str, Any]
-) -> tuple[dict[str, Any], SyncReport]:
-    """Bring ``store`` in line with ``sources``; return the new manifest and a report.
-
-    Only graphs recorded in the manifest are ever dropped, so graphs written by other
-    parts of sdkg (contributions) are left alone.
-    """
-    target = _OxigraphTarget(store) if isinstance(store, ox.Store) else store
-    started = time.perf_counter()
-    report = SyncReport()
-    old_files: dict[str, Any] = manifest.get("files", {})
-    hashes = {s.key: file_sha256(s.path) for s in sources}
-    changed = [s for s in sources if old_files.get(s.key, {}).get("sha256") != hashes[s.key]]
-
-    # Each graph must come from one file: clearing a graph on reload must not erase
-    # triples another file put there. Check before changing anything.
-    claims: dict[str, str] = {}
-    changed_keys = {s.key for s in changed}
-    for source in sources:
-        if source.key in changed_keys:
-            graphs = _graphs_of_file_without_loading(source)
-        else:
-            graphs = old_files[source.key]["graphs"]
-        for graph in graphs:
-            if graph in claims:
-                raise StoreError(
-                    f"graph <{graph}> is written by both {claims[graph]} and {source.key}; "
-                    "each named graph must come from one file"
-                )
-            claims[graph] = source.key
-
-    current_keys = {s.key for s in sources}
-    files: dict[str, Any] = {}
-    for key, entry in old_files.items():
-        if key not in current_keys or key in changed_keys:
-            for graph in entry["graphs"]:
-                target.remove_graph(graph)
-            if key not in current_keys:
-                report.dropped.append(key)
-    for source in sources:
-        if source.key in changed_keys:
-            graphs = target.load_source(source)
-            report.loaded.append(source.key)
-        else:
-            graphs = old_files[source.key]["graphs"]
-            report.reused.append(source.key)
-        files[source.key] = {"sha256": hashes[source.key], "graphs": graphs}
-
-    generation = hashlib.sha256(
-        json.dumps(sorted((k, v["sha256"]) for k, v in files.items())).encode()
-    ).hexdigest()[:16]
-    new_manifest = {
-        "version": MANIFEST_VERSION,
-        "files": files,
-        "generation": generation,
-        "triples": target.quad_count()
-        if (report.loaded or report.dropped)
-        else manifest.get("triples"),
-        "snapshot": manifest.get("snapshot"),
-    }
-    if new_manifest["triples"] is None:
-        new_manifest["triples"] = target.quad_count()
-    report.seconds = time.perf_counter() - started
-    return new_manifest, report
-
+#: Names other modules import from here (the factory re-exports what its callers need).
+__all__ = [
+    "GRAPH_BASE",
+    "RDF_FILE_FORMATS",
+    "Dataset",
+    "GraphStore",
+    "OxigraphStore",
+    "PreparedStore",
+    "SourceFile",
+    "StoreBusy",
+    "StoreError",
+    "StoreReadOnly",
+    "StoreUnavailable",
+    "SyncReport",
+    "attach_store",
+    "configured_sources",
+    "data_graph",
+    "file_sha256",
+    "ontology_graph",
+    "open_local_store",
+    "open_prepared",
+    "prepare_store",
+    "source_files",
+]
 
 # --------------------------------------------------------------------------- store folder
 
@@ -438,9 +134,10 @@ def _read_manifest(path: Path) -> dict[str, Any]:
 
 @dataclass
 class PreparedStore:
-    """A store brought up to date with the files, ready to be opened by server processes."""
+    """An embedded store brought up to date with the files, ready to be opened by server
+    processes (:class:`sdkg.remote_store.PreparedRemote` is a remote one)."""
 
-    kind: str  # "disk", "memory" or "remote"
+    kind: str  # "disk" or "memory"
     generation: str
     triples: int
     report: SyncReport
@@ -449,12 +146,15 @@ class PreparedStore:
     memory_store: ox.Store | None = None
     lock: StoreLock | None = None
     synced: bool = True
-    settings: Settings | None = None  # for "remote": where the store is
+
+
+#: What :func:`prepare_store` gives, for :func:`open_prepared`.
+Prepared = PreparedStore | PreparedRemote
 
 
 def prepare_store(
     settings: Settings, sources: list[SourceFile] | None = None, *, isolate: bool = False
-) -> PreparedStore:
+) -> Prepared:
     """Sync the files into the store (or into memory with ``settings.memory``).
 
     With ``isolate``, the on-disk database is written by a short-lived child process, so
@@ -465,19 +165,8 @@ def prepare_store(
     :class:`StoreError` when a file cannot be loaded.
     """
     sources = configured_sources(settings) if sources is None else sources
-    if settings.store_url is not None:
-        from sdkg.remote_store import RemoteStore
-
-        remote = RemoteStore(settings)
-        report = remote.take_as_is(sources) if remote.read_only else remote.sync(sources)
-        return PreparedStore(
-            "remote",
-            remote.generation,
-            remote.triple_count(),
-            report,
-            synced=remote.synced,
-            settings=settings,
-        )
+    if settings.store_url is not None:  # the one place the backend is chosen
+        return PreparedRemote.prepare(settings, sources)
     if settings.memory:
         store = ox.Store()
         manifest, report = sync_files(store, sources, {})
@@ -602,12 +291,10 @@ def attach_store(settings: Settings) -> PreparedStore:
     )
 
 
-def open_prepared(prepared: PreparedStore, *, warm: bool = True) -> GraphStore:
+def open_prepared(prepared: Prepared, *, warm: bool = True) -> GraphStore:
     """Open a prepared store for queries; with ``warm``, copy it into memory in the background."""
-    if prepared.kind == "remote" and prepared.settings is not None:
-        from sdkg.remote_store import RemoteStore
-
-        return RemoteStore(prepared.settings, prepared.report if prepared.synced else None)
+    if isinstance(prepared, PreparedRemote):
+        return prepared.open()
     if prepared.memory_store is not None:
         return OxigraphStore(prepared.memory_store, "memory", prepared)
     try:
@@ -640,6 +327,8 @@ class OxigraphStore:
 
     shared = False
     read_only = False
+    in_process = True
+    stops_queries_on_timeout = False
 
     def __init__(self, store: ox.Store, kind: str, prepared: PreparedStore) -> None:
         self._store = store
@@ -695,10 +384,25 @@ class OxigraphStore:
 
     def query(
         self, sparql: str, dataset: Dataset | None = None, *, base_iri: str | None = None
-    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+    ) -> QueryResult:
         """Run ``sparql``; the default graph is the union of all graphs unless the
         protocol (``dataset``) or the query (FROM / FROM NAMED) names graphs. Relative
-        IRIs resolve against ``base_iri`` (a ``BASE`` in the query wins)."""
+        IRIs resolve against ``base_iri`` (a ``BASE`` in the query wins).
+
+        Raises :class:`~sdkg.errors.QuerySyntaxError` and
+        :class:`~sdkg.errors.QueryRejected`; errors while the results are read are
+        pyoxigraph's (:func:`sdkg.querying.run` translates those).
+        """
+        try:
+            return self._query(sparql, dataset, base_iri)
+        except SyntaxError as error:
+            message = sparql_text.describe_syntax_error(error, sparql)
+            raise QuerySyntaxError(message, str(error)) from None
+        except (RuntimeError, ValueError) as error:
+            # What the query asks and the engine cannot do (an unknown function, say).
+            raise QueryRejected(f"cannot run this query: {error}") from None
+
+    def _query(self, sparql: str, dataset: Dataset | None, base_iri: str | None) -> QueryResult:
         store = self._store
         if dataset is not None and not dataset.is_default:
             default = dataset.default_graphs or ()

@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from sdkg import namespaces
 from sdkg.csv_intake.templates import TEMPLATES, Template
 
 #: Most rows in one file (each row is looked up in the graph; split larger files).
@@ -107,9 +108,8 @@ def _csvw_columns(schema: Any, chosen: Template) -> dict[str, str]:
 
 
 def _role_of_full_iri(iri: str) -> str | None:
-    from sdkg.protocol import TURTLE_PREFIXES
 
-    for prefix, namespace in TURTLE_PREFIXES.items():
+    for prefix, namespace in namespaces.CORE_PREFIXES.items():
         if iri.startswith(namespace):
             return CSVW_PROPERTIES.get(f"{prefix}:{iri[len(namespace) :]}")
     return None

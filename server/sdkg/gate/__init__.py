@@ -20,13 +20,16 @@ Findings become ordinary results of the one :class:`~sdkg.validation.ValidationR
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 
-from rdflib import RDF, SH, BNode, Graph, Literal, Node, URIRef
+from rdflib import RDF, SH, BNode, Literal, Node, URIRef
 
 from sdkg import namespaces
+from sdkg.gate import evidence, identity, protected_terms, quotes, structure, vocabulary
+from sdkg.gate.findings import Check, Finding, GateInput
 from sdkg.validation import SourceLocation, ValidationReport, ValidationResult
+
+__all__ = ["Check", "Finding", "GateInput", "checks", "run_checks"]
 
 #: The constraint component every gate finding reports (SHACL-SPARQL's, the closest
 #: standard component for a rule written as code).
@@ -34,42 +37,8 @@ GATE_COMPONENT = SH.SPARQLConstraintComponent
 _SEVERITY_IRIS = {"Violation": SH.Violation, "Warning": SH.Warning, "Info": SH.Info}
 
 
-@dataclass(frozen=True)
-class GateInput:
-    """What a check may look at.
-
-    ``submission`` is the contributed graph (or the files ``sdkg validate`` reads);
-    ``context`` is what already exists and matters for it: the bundled ontology plus
-    the submission's closure from the store (see :mod:`sdkg.closure`). ``store`` is the
-    store itself, for look-ups beyond the closure (an identifier used elsewhere, a
-    label to compare); it is None when the submission is validated alone.
-    """
-
-    submission: Graph
-    context: Graph
-    locations: Mapping[Node, SourceLocation]
-    store: object | None = None
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One problem a check found, in the words a contributor can act on."""
-
-    focus_node: Node
-    message: str
-    rule: str  # the rule's name: the shape IRI is sdkg-shapes:Gate<rule>
-    severity: str = "Violation"  # "Violation", "Warning" or "Info"
-    path: URIRef | None = None
-    value: Node | None = None
-
-
-Check = Callable[[GateInput], list[Finding]]
-
-
 def checks() -> list[Check]:
     """The gate's checks, in the order their findings are most useful to fix."""
-    from sdkg.gate import evidence, identity, protected_terms, quotes, structure, vocabulary
-
     return [
         protected_terms.check,
         vocabulary.check,

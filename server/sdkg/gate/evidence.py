@@ -33,7 +33,7 @@ from rdflib import OWL, RDF, RDFS, SH, SKOS, BNode, Graph, Literal, Namespace, N
 from rdflib.namespace import DCTERMS, FOAF
 
 from sdkg import namespaces
-from sdkg.gate import Finding, GateInput
+from sdkg.gate.findings import Finding, GateInput
 from sdkg.validation import bundled_shapes, short
 
 SDKG = Namespace(namespaces.ONTOLOGY)

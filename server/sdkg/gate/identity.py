@@ -34,7 +34,7 @@ from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, Node, URIRef
 from rdflib.namespace import FOAF, ORG, SDO, SKOS
 
 from sdkg import namespaces
-from sdkg.gate import Finding, GateInput
+from sdkg.gate.findings import Finding, GateInput
 from sdkg.validation import display_name
 
 #: Properties that say "this is the same thing as that external record".

@@ -16,12 +16,11 @@ from collections import Counter
 from rdflib import OWL, RDF, RDFS, Node, URIRef
 
 from sdkg import namespaces
-from sdkg.gate import Finding, GateInput
-from sdkg.protocol import TURTLE_PREFIXES
+from sdkg.gate.findings import Finding, GateInput
 
 #: Namespaces of vocabularies (never of entities): ours, and those the project reuses.
 VOCABULARY_NAMESPACES: tuple[str, ...] = (
-    *(ns for prefix, ns in TURTLE_PREFIXES.items() if ns != namespaces.ENTITY),
+    *(ns for prefix, ns in namespaces.CORE_PREFIXES.items() if ns != namespaces.ENTITY),
     namespaces.SHAPES,
     "http://www.w3.org/ns/shacl#",
     "http://purl.org/dc/elements/1.1/",
@@ -89,7 +88,7 @@ def _what(term: Node) -> str:
     text = str(term)
     if text.startswith((namespaces.ONTOLOGY, namespaces.SHAPES)):
         return "the sdkg ontology"
-    for prefix, namespace in TURTLE_PREFIXES.items():
+    for prefix, namespace in namespaces.CORE_PREFIXES.items():
         if text.startswith(namespace):
             return f"a reused vocabulary ({prefix}:)"
     for namespace in VOCABULARY_NAMESPACES:

@@ -24,7 +24,7 @@ from rdflib import RDF, RDFS, Graph, Literal, Namespace, Node, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV
 
 from sdkg import documents
-from sdkg.gate import Finding, GateInput
+from sdkg.gate.findings import Finding, GateInput
 from sdkg.validation import short
 
 SCHEMA = Namespace("https://schema.org/")

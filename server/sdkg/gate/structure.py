@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from rdflib import Node, URIRef
 from rdflib.namespace import ORG, SDO, SKOS
 
-from sdkg.gate import Finding, GateInput
+from sdkg.gate.findings import Finding, GateInput
 from sdkg.validation import display_name
 
 #: The hierarchy properties, and what their statements say in words.

@@ -25,7 +25,7 @@ from rdflib import DCTERMS, OWL, RDF, RDFS, SH, Graph, Node, URIRef
 from rdflib.namespace import FOAF, ORG, PROV, SDO, SKOS, TIME, XSD, DefinedNamespace
 
 from sdkg import namespaces
-from sdkg.gate import Finding, GateInput
+from sdkg.gate.findings import Finding, GateInput
 from sdkg.validation import bundled_ontology, bundled_shapes, display_name
 
 #: rdflib's term lists of reused vocabularies: a term outside them does not exist.

@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import OWL, RDF, SKOS, Graph, URIRef
+from rdflib import RDF, Graph, URIRef
 from rdflib.term import Node
 
 from sdkg import namespaces
@@ -21,18 +21,10 @@ OUR_NAMESPACE = namespaces.BASE
 OUR_ENTITIES = OUR_NAMESPACE + "id/"
 EXTERNAL_FOLDER = "external"
 
-# Links that say "this is the same thing": two of our entities must not share a target.
-IDENTITY_PREDICATES = (OWL.sameAs, SKOS.exactMatch)
-# Links whose targets are worth enriching (their facts are about our entity too).
-ENRICHABLE_PREDICATES = (*IDENTITY_PREDICATES, SKOS.closeMatch)
-# Every predicate that links an entity to an external resource.
-LINK_PREDICATES = (
-    *ENRICHABLE_PREDICATES,
-    SKOS.relatedMatch,
-    SKOS.broadMatch,
-    SKOS.narrowMatch,
-    SKOS.related,
-)
+# The named sets of link predicates of sdkg.namespaces, as rdflib terms.
+IDENTITY_PREDICATES = tuple(URIRef(p) for p in namespaces.IDENTITY_LINKS)
+ENRICHABLE_PREDICATES = tuple(URIRef(p) for p in namespaces.ENRICHING_LINKS)
+LINK_PREDICATES = tuple(URIRef(p) for p in namespaces.ALL_LINKS)
 
 
 @dataclass(frozen=True, order=True)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from flask import Flask, Response, request
 
+from sdkg.web.responses import error_response
+
 #: Longest search text, in characters (``/search?q=``).
 MAX_SEARCH_TEXT = 200
 #: Longest entity name after ``/id/`` (slug and format suffix), in characters.
@@ -16,8 +18,6 @@ MAX_SLUG = 200
 
 
 def _refuse_overlong() -> Response | None:
-    from sdkg.web import error_response
-
     if request.path.startswith("/id/"):
         name = request.path[len("/id/") :]
         if len(name) > MAX_SLUG:

@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import Blueprint, Response, render_template, request
 
-from sdkg.web import cached, state
+from sdkg.web.context import cached, state
 from sdkg.web.pages import label_index
 from sdkg.web.terms import ENTITY_NS, PREFIXES, compact, page_url
 

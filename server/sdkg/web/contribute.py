@@ -17,7 +17,7 @@ import logging
 from dataclasses import dataclass
 
 import pyoxigraph as ox
-from flask import Blueprint, Flask, Response, current_app, jsonify, render_template_string, request
+from flask import Blueprint, Flask, Response, jsonify, render_template_string, request
 from rdflib import Graph, Node
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -26,7 +26,6 @@ from sdkg.closure import GraphValidation
 from sdkg.config import Settings
 from sdkg.contributions import (
     CONTRIBUTION_PREFIXES,
-    ContributionError,
     ContributionFolder,
     Contributions,
     Replayed,
@@ -45,9 +44,16 @@ from sdkg.rdfio import (
     RDFTooLarge,
     parse_rdf,
 )
-from sdkg.tokens import Contributor, TokenFile, TokensUnavailable
+from sdkg.tokens import TokenFile
 from sdkg.validation import SourceLocation, locate
-from sdkg.web import error_response, validation_limits
+from sdkg.web import csv_contribute, validation_limits
+from sdkg.web.contribution_access import (
+    NOTE_HEADER,
+    ContributeState,
+    _authenticate,
+    _state,
+)
+from sdkg.web.responses import error_response
 from sdkg.web.validation_limits import validate_in_time
 
 log = logging.getLogger(__name__)
@@ -55,8 +61,6 @@ blueprint = Blueprint("contribute", __name__)
 
 #: Relative IRIs in a submission resolve against the entity namespace.
 BASE_IRI = namespaces.ENTITY
-CLOSED_MESSAGE = "contributions are closed on this server (no SDKG_TOKENS_FILE)"
-NOTE_HEADER = "X-Contribution-Note"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 #: A contribution is one graph, in one of the registry's graph formats (sdkg.formats).
 _GRAPH_FORMATS = formats.offered("graph")
@@ -70,15 +74,6 @@ _MULTIPART_OVERHEAD = 65536
 _FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
 
 
-@dataclass
-class ContributeState:
-    """What the views share: the contributions, the tokens and the parse limits."""
-
-    contributions: Contributions
-    tokens: TokenFile | None
-    limits: ParseLimits
-
-
 def init_app(app: Flask, settings: Settings) -> None:
     """Register the blueprint and this process's view of the contributions folder."""
     folder = ContributionFolder(settings.resolved_contributions_dir)
@@ -88,7 +83,7 @@ def init_app(app: Flask, settings: Settings) -> None:
     logging.getLogger("rdflib.term").setLevel(logging.ERROR)
     logging.getLogger("pyshacl-validate").disabled = True
     app.extensions["sdkg-contribute"] = ContributeState(
-        contributions=Contributions(folder, app.extensions["sdkg"].store),
+        contributions=Contributions(folder, app.extensions["sdkg"].store.backend),
         tokens=None if settings.tokens_file is None else TokenFile(settings.tokens_file),
         limits=ParseLimits(
             max_bytes=settings.max_contribution_bytes,
@@ -100,15 +95,6 @@ def init_app(app: Flask, settings: Settings) -> None:
     )
     app.register_blueprint(blueprint)
     validation_limits.install(app)
-
-
-def _state() -> ContributeState:
-    return current_app.extensions["sdkg-contribute"]
-
-
-def confirmed_links() -> frozenset[str]:
-    """The unverified links of contributions that ``sdkg link check`` has since confirmed."""
-    return _state().contributions.confirmed_links()
 
 
 @blueprint.before_app_request
@@ -148,11 +134,6 @@ def too_large(_error: RequestEntityTooLarge) -> Response:
     return error_response(
         413, f"the body is larger than the limit of {_state().limits.max_bytes} bytes"
     )
-
-
-@blueprint.errorhandler(ContributionError)
-def refused(error: ContributionError) -> Response:
-    return error_response(error.status, error.message)
 
 
 # --------------------------------------------------------------------------- reading input
@@ -278,36 +259,6 @@ def report_response(validation: GraphValidation, status: int) -> Response:
 # --------------------------------------------------------------------------- auth
 
 
-def _authenticate() -> Contributor:
-    """The contributor of the request's bearer token; else a 403 or 401 ProtocolError
-    (403 first when the store is read-only: no token can open it)."""
-    _state().contributions.check_open()
-    tokens = _state().tokens
-    if tokens is None:
-        raise ProtocolError(403, CLOSED_MESSAGE)
-    challenge = {"WWW-Authenticate": 'Bearer realm="sdkg"'}
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise ProtocolError(
-            401, "send your contribution token as 'Authorization: Bearer <token>'", challenge
-        )
-    try:
-        contributor = tokens.contributor_for(token.strip())
-    except TokensUnavailable as error:
-        log.error("%s", error)
-        raise ProtocolError(
-            503, "contributions are unavailable: the server cannot read its tokens file"
-        ) from None
-    if contributor is None:
-        raise ProtocolError(
-            401,
-            "this token is not valid here; check it, or ask the operator for one",
-            {"WWW-Authenticate": 'Bearer realm="sdkg", error="invalid_token"'},
-        )
-    return contributor
-
-
 # --------------------------------------------------------------------------- views
 
 
@@ -320,8 +271,6 @@ def validate_form() -> str:
 @blueprint.route("/validate", methods=["POST"])
 def validate() -> Response:
     """The SHACL report on a submission, checked against the shapes and the graph."""
-    from sdkg.web import csv_contribute  # spreadsheets: sdkg.csv_intake
-
     if csv_contribute.is_csv_request():
         return csv_contribute.validate_csv()
     submitted = read_input()
@@ -331,8 +280,6 @@ def validate() -> Response:
 @blueprint.route("/contributions", methods=["POST"])
 def contribute() -> Response:
     """Validate and, if it conforms, store a contribution: 201, or 422 with the report."""
-    from sdkg.web import csv_contribute  # spreadsheets: sdkg.csv_intake
-
     if csv_contribute.is_csv_request():
         return csv_contribute.contribute_csv()
     contributor = _authenticate()

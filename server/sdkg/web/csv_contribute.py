@@ -33,8 +33,8 @@ from sdkg.csv_intake import (
     template_mapping,
 )
 from sdkg.protocol import ProtocolError
-from sdkg.web import state
-from sdkg.web.contribute import NOTE_HEADER, _authenticate, _state
+from sdkg.web.context import state
+from sdkg.web.contribution_access import NOTE_HEADER, _authenticate, _state
 from sdkg.web.reconcile import reconciler
 from sdkg.web.validation_limits import validate_in_time
 

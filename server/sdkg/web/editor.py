@@ -15,7 +15,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, jsonify, render_template
 
 from sdkg.protocol import Table, term_text
-from sdkg.web import cached, state
+from sdkg.web.context import cached, state
 from sdkg.web.examples import examples, grouped
 from sdkg.web.terms import PREFIXES, namespace_of, page_url
 

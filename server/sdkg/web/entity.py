@@ -16,15 +16,16 @@ from typing import Any
 import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request
 
-from sdkg import formats, serialize
+from sdkg import formats, namespaces, serialize
 from sdkg.contributions import UNVERIFIED_LINK
 from sdkg.linking.contributed import LABEL_PREDICATES as NAMES_COMPARED
 from sdkg.linking.contributed import matching_label
 from sdkg.negotiation import Choice, format_values, negotiate
 from sdkg.protocol import serialize_result
 from sdkg.web import entity_extras as extras
-from sdkg.web import essay, state
-from sdkg.web.contribute import confirmed_links
+from sdkg.web import essay
+from sdkg.web.context import state
+from sdkg.web.contribution_access import confirmed_links
 from sdkg.web.labels import LABEL_PREDICATES, RDF_TYPE, LabelIndex
 from sdkg.web.pages import label_index, search_hits
 from sdkg.web.sentences import SCHEMA_TEXT
@@ -43,10 +44,8 @@ blueprint = Blueprint("entity", __name__)
 
 #: The RDF formats of an entity, each also at ``/id/<slug><extension>`` (``.ttl``, ...).
 ENTITY_FORMATS = formats.offered("graph")
-LINK_PREDICATES = (
-    "http://www.w3.org/2002/07/owl#sameAs",
-    "http://www.w3.org/2004/02/skos/core#exactMatch",
-)
+#: Links to the same thing elsewhere: their targets' identifiers and facts are shown.
+LINK_PREDICATES = namespaces.IDENTITY_LINKS
 #: Properties listed first on a page, in this order; the rest by readable label.
 FIRST_PROPERTIES = LABEL_PREDICATES[:2] + (
     "http://www.w3.org/2004/02/skos/core#altLabel",

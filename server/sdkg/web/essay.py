@@ -12,7 +12,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from sdkg.web import cached, state
+from sdkg.web.context import cached, state
 from sdkg.web.labels import LabelIndex
 from sdkg.web.sentences import Sentence, document_sentences, quoted_sentences
 from sdkg.web.terms import page_url

@@ -20,16 +20,10 @@ from flask import Blueprint, Response, request
 from werkzeug.datastructures import MIMEAccept
 
 from sdkg.named_queries import NamedQueryError, find_query
-from sdkg.protocol import (
-    ProtocolError,
-    QueryTimeout,
-    Table,
-    tabulate,
-)
+from sdkg.protocol import ProtocolError, Table, tabulate
 from sdkg.spreadsheets import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, labelled_sheet, to_csv, to_xlsx
-from sdkg.web import state
+from sdkg.web.context import run_query, state
 from sdkg.web.pages import label_index
-from sdkg.web.sparql import _timeout_response, run_query
 
 blueprint = Blueprint("exports", __name__)
 
@@ -74,10 +68,7 @@ def spreadsheet_response(
     query: str, extension: str, *, filename: str, title: str, source: str | None = None
 ) -> Response:
     """Run ``query`` and answer with its labelled result as ``csv`` or ``xlsx``."""
-    try:
-        table = run_table(query)
-    except QueryTimeout as timeout:
-        return _timeout_response(timeout)  # as the endpoint answers: 503, worker recycled
+    table = run_table(query)  # a slow one: 503 and the worker recycled, as on the endpoint
     index = label_index()
     sheet = labelled_sheet(table, lambda iri: index.label(iri) if iri in index.labels else None)
     if extension == "csv":

@@ -15,9 +15,10 @@ from flask import Blueprint, Response, jsonify, render_template, request
 
 from sdkg.names import NameIndex, build_name_index
 from sdkg.namespaces import EXTERNAL_GRAPH, GRAPH
-from sdkg.web import cached, error_response, state
+from sdkg.web.context import cached, state
 from sdkg.web.examples import examples, grouped
 from sdkg.web.labels import LabelIndex, build_label_index
+from sdkg.web.responses import error_response
 from sdkg.web.terms import ENTITY_NS, ONTOLOGY_NS, PREFIXES, page_url
 
 blueprint = Blueprint("pages", __name__)

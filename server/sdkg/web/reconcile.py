@@ -39,8 +39,9 @@ from sdkg.reconciliation import (
     type_id,
     type_name,
 )
-from sdkg.web import cached, error_response, state
+from sdkg.web.context import cached, state
 from sdkg.web.pages import name_index
+from sdkg.web.responses import error_response
 
 blueprint = Blueprint("reconcile", __name__, url_prefix="/reconcile")
 

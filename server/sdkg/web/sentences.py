@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sdkg.web import cached, state
+from sdkg.web.context import cached, state
 
 #: A sentence ends at . ! ? (maybe followed by a closing quote or bracket) before a space
 #: and a capital, digit or opening quote; list items and lines of their own end one too.

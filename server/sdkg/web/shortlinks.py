@@ -21,7 +21,8 @@ from urllib.parse import quote
 from flask import Blueprint, Response, current_app, jsonify, redirect, request
 
 from sdkg.durable import write_atomically
-from sdkg.web import error_response, state
+from sdkg.web.context import state
+from sdkg.web.responses import error_response
 
 blueprint = Blueprint("shortlinks", __name__)
 log = logging.getLogger(__name__)

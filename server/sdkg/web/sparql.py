@@ -13,32 +13,29 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from flask import Blueprint, Response, jsonify, render_template_string, request, send_file
 from rdflib import Graph
 
-from sdkg import describe, federation, namespaces, offline, serialize, sparql_text
+from sdkg import describe, serialize
 from sdkg.echo import shorten
+from sdkg.errors import HttpError, QueryError, QueryTimeout
 from sdkg.negotiation import FORMAT_PARAMETERS, Choice, NotAcceptable, format_values, negotiate
 from sdkg.protocol import (
     TRUNCATED_HEADER,
     ProtocolError,
-    QueryTimeout,
     Serialized,
     SparqlRequest,
     Table,
-    check_query,
-    describe_syntax_error,
     read_request,
     result_kind,
-    run_with_deadline,
     serialize_result,
     tabulate,
 )
-from sdkg.store import Dataset
-from sdkg.web import cached, runaway, state
+from sdkg.web import exports
+from sdkg.web.context import QUERY_BASE_IRI, cached, run_query, state
+from sdkg.web.responses import http_status, stopped_response
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("sparql", __name__)
@@ -46,9 +43,7 @@ blueprint = Blueprint("sparql", __name__)
 #: Paths of the read-only resources, open to any origin.
 CROSS_ORIGIN_PATHS = ("/sparql", "/id/", "/ontology", "/search", "/.well-known/void", "/dump",
                       "/healthz")  # fmt: skip
-#: Relative IRIs in queries resolve against the entity namespace, so ``<twas>`` is an entity.
-QUERY_BASE_IRI = namespaces.ENTITY
-T = TypeVar("T")
+__all__ = ["QUERY_BASE_IRI", "blueprint", "run_query"]
 
 
 @blueprint.after_app_request
@@ -94,23 +89,31 @@ def sparql() -> Response:
             )
         if wants_page:
             return Response(app_state.sparql_page(query=None, table=None, error=None))
-        endpoint = request.base_url
+        # The description names the endpoint by the URL it was asked at; the cache holds
+        # the store's part (keyed on its generation only) and the endpoint is set here.
         graph = cached(
-            ("sd", endpoint),
+            ("sd",),
             lambda: describe.service_description(
-                app_state.store, endpoint, federated=bool(settings.allow_service)
+                app_state.store,
+                describe.PLACEHOLDER_ENDPOINT,
+                federated=bool(settings.allow_service),
             ),
         )
-        return _rdf_response(graph)
+        endpoint = request.base_url
+        return _rdf_response(describe.at_address(graph, describe.PLACEHOLDER_ENDPOINT, endpoint))
     query = sparql_request.query
     try:
         return _answer(query, sparql_request)
-    except ProtocolError as error:
+    except QueryTimeout as timeout:
+        # 503 and the worker replaced, as on every route; a browser gets the editor.
+        return _timeout_response(timeout, page_query=query if wants_page else None)
+    except (HttpError, QueryError) as error:
         if not wants_page:
             raise
         # A shared link with a broken query opens the editor on it, the error below.
-        page = app_state.sparql_page(query=query, table=None, error=error.message)
-        return Response(page, status=error.status, headers=error.headers)
+        page = app_state.sparql_page(query=query, table=None, error=str(error))
+        headers = error.headers if isinstance(error, HttpError) else {}
+        return Response(page, status=http_status(error), headers=headers)
 
 
 def _answer(query: str, sparql_request: SparqlRequest) -> Response:
@@ -119,8 +122,6 @@ def _answer(query: str, sparql_request: SparqlRequest) -> Response:
     settings = app_state.settings
     accept = request.accept_mimetypes
     wanted = _format_values()
-    from sdkg.web import exports  # imports this module
-
     if exports.wants_xlsx(request.values.get("format"), accept):  # a workbook, with labels
         return exports.spreadsheet_response(query, "xlsx", filename="result", title="Query result")
 
@@ -134,10 +135,7 @@ def _answer(query: str, sparql_request: SparqlRequest) -> Response:
         serialized = serialize_result(result, choice.format, settings.max_rows)
         return serialized, *serialize.finish(serialized.body, choice)
 
-    try:
-        answer = run_query(query, sparql_request.dataset, consume)
-    except QueryTimeout as timeout:
-        return _timeout_response(timeout, page_query=query if _prefers_html() else None)
+    answer = run_query(query, sparql_request.dataset, consume)
     if isinstance(answer, Table):
         response = Response(app_state.sparql_page(query=query, table=answer, error=None))
         if answer.truncated:
@@ -150,48 +148,6 @@ def _answer(query: str, sparql_request: SparqlRequest) -> Response:
     return response
 
 
-def run_query(query: str, dataset: Dataset | None, consume: Callable[[Any], T]) -> T:
-    """Run ``query`` as the endpoint does and ``consume`` its result in the query's thread.
-
-    The one way every route runs a client's query: updates refused, the federation plan
-    (an offline thread, or the strict SERVICE rule; :mod:`sdkg.federation`), the time
-    limit, and what goes wrong mapped to a :class:`ProtocolError` a client can act on.
-    :class:`QueryTimeout` passes through (the caller answers 503 and stops the work).
-    """
-    settings = state().settings
-    store = state().store
-    can_run_offline = store.kind != "remote" and offline.available()
-    plan = check_query(query, settings.allow_service, can_run_offline=can_run_offline)
-
-    def work() -> T:
-        return consume(store.query(plan.text, dataset, base_iri=QUERY_BASE_IRI))
-
-    try:
-        return run_with_deadline(work, settings.timeout, offline_thread=plan.offline)
-    except NotAcceptable as error:
-        raise ProtocolError(406, error.message) from None
-    except SyntaxError as error:
-        raise ProtocolError(400, describe_syntax_error(error, query)) from None
-    except (ValueError, RuntimeError) as error:
-        # pyoxigraph raises RuntimeError for what the query asks and the engine cannot do
-        # (an unknown function, say): the client's to fix, so 400, not 500.
-        raise ProtocolError(400, f"cannot run this query: {error}") from None
-    except OSError as error:
-        if plan.offline:
-            # The engine tried the network from a thread that may not: a SERVICE the
-            # text check did not see (nothing left the server).
-            raise ProtocolError(
-                403,
-                "this query calls a SERVICE endpoint that is not allowed "
-                f"({federation.policy(frozenset(settings.allow_service))}); nothing was "
-                f"sent. Write each SERVICE as SERVICE <endpoint IRI> (engine: {error})",
-            ) from None
-        if not sparql_text.service_targets(query):
-            raise
-        # A SERVICE endpoint failed (refused, HTTP error, bad answer): not this server.
-        raise ProtocolError(502, f"a SERVICE endpoint failed: {error}") from None
-
-
 def _prefers_html() -> bool:
     """True for browsers: HTML is what the format parameter or Accept header asks for."""
     try:
@@ -202,9 +158,9 @@ def _prefers_html() -> bool:
 
 
 def _timeout_response(timeout: QueryTimeout, page_query: str | None = None) -> Response:
-    """503 for a query over the time limit (stopped: :mod:`sdkg.web.runaway`); for a
-    browser, the editor holding the query, with the error under it."""
-    response = runaway.stopped_response(str(timeout), "a query", timeout.seconds)
+    """503 for a query over the time limit (:func:`~sdkg.web.responses.stopped_response`);
+    for a browser, the editor holding the query, with the error under it."""
+    response = stopped_response(str(timeout), "a query", timeout.seconds)
     if page_query is not None:
         page = state().sparql_page(query=page_query, table=None, error=str(timeout))
         response.set_data(page)
@@ -214,10 +170,7 @@ def _timeout_response(timeout: QueryTimeout, page_query: str | None = None) -> R
 
 def _rdf_response(graph: Graph) -> Response:
     """A description graph in the negotiated RDF format, or readable for browsers."""
-    try:
-        choice = negotiate(request.accept_mimetypes, _format_values(), "graph", html=True)
-    except NotAcceptable as error:
-        raise ProtocolError(406, error.message) from None
+    choice = negotiate(request.accept_mimetypes, _format_values(), "graph", html=True)
     if choice.kind == "html":
         turtle = graph.serialize(format="turtle")
         response = Response(render_template_string(_DESCRIPTION_PAGE, turtle=turtle))
@@ -231,9 +184,11 @@ def _rdf_response(graph: Graph) -> Response:
 @blueprint.route("/.well-known/void")
 def void() -> Response:
     """VoID description of the dataset."""
-    base = request.host_url
-    graph = cached(("void", base), lambda: describe.void_description(state().store, base))
-    return _rdf_response(graph)
+    graph = cached(
+        ("void",),
+        lambda: describe.void_description(state().store, describe.PLACEHOLDER_BASE),
+    )
+    return _rdf_response(describe.at_address(graph, describe.PLACEHOLDER_BASE, request.host_url))
 
 
 @blueprint.route("/dump")

@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 
 from sdkg import namespaces
-from sdkg.protocol import TURTLE_PREFIXES
 
 ENTITY_NS = namespaces.ENTITY
 ONTOLOGY_NS = namespaces.ONTOLOGY
@@ -17,17 +16,10 @@ EXTERNAL_GRAPH_NS = GRAPH_NS + "external/"
 
 #: The project's prefixes plus the other vocabularies its files use.
 PREFIXES: dict[str, str] = {
-    **TURTLE_PREFIXES,
-    "sh": "http://www.w3.org/ns/shacl#",
-    "sdkgsh": namespaces.SHAPES,
-    "vann": "http://purl.org/vocab/vann/",
-    "adms": "http://www.w3.org/ns/adms#",
-    "void": "http://rdfs.org/ns/void#",
-    "sd": "http://www.w3.org/ns/sparql-service-description#",
-    "geonames": "https://sws.geonames.org/",
-    "wd": "http://www.wikidata.org/entity/",
-    "ror": "https://ror.org/",
-    "dbr": "http://dbpedia.org/resource/",
+    **namespaces.CORE_PREFIXES,
+    **namespaces.prefixes(
+        "sh", "sdkgsh", "vann", "adms", "void", "sd", "geonames", "wd", "ror", "dbr"
+    ),
 }
 
 #: Entity slugs: what may follow ``/id/`` (lowercase words, digits, ``-``, ``_``, ``.``).

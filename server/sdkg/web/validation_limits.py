@@ -7,8 +7,8 @@
 - A time limit, ``validation_timeout``: the SHACL step runs in a child process
   (:mod:`sdkg.shacl_pool`) that is stopped at the limit; the steps around it run in a
   thread, and if they run :data:`AROUND_SHACL` seconds past the limit, the worker is
-  replaced as for a runaway query (:mod:`sdkg.web.runaway`). Either way the client gets
-  a 503 saying which limit it hit and how to split the contribution.
+  replaced as for a runaway query (:func:`sdkg.web.responses.stopped_response`). Either
+  way the client gets a 503 saying which limit it hit and how to split the contribution.
 """
 
 from __future__ import annotations
@@ -22,10 +22,13 @@ from flask import Flask, Response, current_app, g, request
 from rdflib import Graph, Node
 
 from sdkg.closure import GraphValidation, validate_against_graph
-from sdkg.protocol import ProtocolError, QueryTimeout, run_with_deadline
+from sdkg.errors import QueryTimeout
+from sdkg.protocol import ProtocolError
+from sdkg.querying import run_with_deadline
 from sdkg.shacl_pool import ShaclPool, ShaclTimeout
 from sdkg.validation import SourceLocation
-from sdkg.web import runaway, state
+from sdkg.web.context import state
+from sdkg.web.responses import stopped_response
 
 #: The endpoints that validate a request body.
 VALIDATING_ENDPOINTS = ("contribute.validate", "contribute.contribute")
@@ -128,7 +131,7 @@ def install(app: Flask) -> None:
 
     @app.errorhandler(ValidationStopped)
     def validation_stopped(error: ValidationStopped) -> Response:
-        return runaway.stopped_response(
+        return stopped_response(
             str(error), "a validation", error.seconds, still_running=error.still_running
         )
 
@@ -148,7 +151,7 @@ def validate_in_time(
     """:func:`sdkg.closure.validate_against_graph` within the time limit and the request's
     slot, or :class:`ValidationStopped`."""
     slot: ValidationSlot | None = g.get("sdkg_validation_slot")
-    store = state().store
+    store = state().store.backend  # the validation has its own deadline
     seconds = state().settings.validation_timeout
     deadline = time.monotonic() + seconds
     pool = shacl_pool()

@@ -12,8 +12,9 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
-from sdkg.web import cached, error_response, state
+from sdkg.web.context import cached, state
 from sdkg.web.pages import label_index
+from sdkg.web.responses import error_response
 from sdkg.web.terms import page_url
 
 blueprint = Blueprint("views_api", __name__)

@@ -34,6 +34,8 @@ from flask import Flask, Response, g, request
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, multiprocess
 from prometheus_client.exposition import choose_encoder
 
+from sdkg.web.context import state
+
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 # Queries take from a millisecond (a lookup) to the time limit (30 s by default).
@@ -111,8 +113,6 @@ def _stop_in_progress(_error: BaseException | None) -> None:
 
 
 def _metrics_view() -> Response:
-    from sdkg.web import state
-
     store = state().store
     STORE_TRIPLES.set(store.triple_count())
     STORE_GRAPHS.set(len(store.graphs()))

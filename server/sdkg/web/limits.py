@@ -30,7 +30,8 @@ from flask import Flask, Response, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from sdkg.config import Settings
-from sdkg.metrics import note_rejection
+from sdkg.web.metrics import note_rejection
+from sdkg.web.responses import error_response
 
 #: Paths never limited: health probes, metric scrapers and static assets.
 EXEMPT_PREFIXES = ("/healthz", "/metrics", "/static/")
@@ -113,8 +114,6 @@ class ConcurrencyCap:
 
 def install(app: Flask, settings: Settings) -> None:
     """Apply the configured limits (and proxy trust) to every route of ``app``."""
-    from sdkg.web import error_response
-
     if settings.trust_proxy:
         proxies = settings.trust_proxy
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
