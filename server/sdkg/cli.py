@@ -437,7 +437,7 @@ def serve(allow_service: tuple[str, ...], rate_limit: str | None, **options: Any
     """Serve the web pages and the SPARQL endpoint (gunicorn)."""
     from sdkg.config import parse_rate
     from sdkg.server import serve as run_server
-    from sdkg.store import StoreError
+    from sdkg.errors import StoreError
     from sdkg.tokens import TokensUnavailable
 
     try:

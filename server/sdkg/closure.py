@@ -35,7 +35,7 @@ from rdflib import RDF, SH, BNode, Graph, Literal, Node, URIRef
 
 from sdkg import gate, namespaces
 from sdkg.gate import identity
-from sdkg.store import GraphStore
+from sdkg.graphstore import GraphStore
 from sdkg.validation import (
     SourceLocation,
     ValidationReport,

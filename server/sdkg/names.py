@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 from rapidfuzz.distance import OSA
 
 from sdkg import namespaces
-from sdkg.store import GraphStore
+from sdkg.graphstore import GraphStore
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"

@@ -27,7 +27,7 @@ from typing import Any
 
 from sdkg import namespaces
 from sdkg.names import Name, NameIndex, fold, folded
-from sdkg.store import GraphStore
+from sdkg.graphstore import GraphStore
 
 SCHEMA = "https://schema.org/"
 ORG = "http://www.w3.org/ns/org#"

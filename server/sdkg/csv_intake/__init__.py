@@ -52,7 +52,7 @@ from sdkg.csv_intake.reading import (
 from sdkg.csv_intake.reporting import locate_results, problems_report, report
 from sdkg.csv_intake.templates import TEMPLATES, template_csv, template_mapping
 from sdkg.reconciliation import Reconciler
-from sdkg.store import GraphStore
+from sdkg.graphstore import GraphStore
 
 __all__ = [
     "MAX_ROWS",

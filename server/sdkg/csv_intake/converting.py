@@ -22,7 +22,7 @@ from sdkg.reconciliation import (
     normalize_identifier,
     type_iri,
 )
-from sdkg.store import GraphStore
+from sdkg.graphstore import GraphStore
 
 SDKG = Namespace(namespaces.ONTOLOGY)
 ID = Namespace(namespaces.ENTITY)
