@@ -436,8 +436,8 @@ def store_options(command: Any) -> Any:
 def serve(allow_service: tuple[str, ...], rate_limit: str | None, **options: Any) -> None:
     """Serve the web pages and the SPARQL endpoint (gunicorn)."""
     from sdkg.config import parse_rate
-    from sdkg.server import serve as run_server
     from sdkg.errors import StoreError
+    from sdkg.server import serve as run_server
     from sdkg.tokens import TokensUnavailable
 
     try:

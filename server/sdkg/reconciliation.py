@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sdkg import namespaces
-from sdkg.names import Name, NameIndex, fold, folded
 from sdkg.graphstore import GraphStore
+from sdkg.names import Name, NameIndex, fold, folded
 
 SCHEMA = "https://schema.org/"
 ORG = "http://www.w3.org/ns/org#"

@@ -51,8 +51,8 @@ from sdkg.csv_intake.reading import (
 )
 from sdkg.csv_intake.reporting import locate_results, problems_report, report
 from sdkg.csv_intake.templates import TEMPLATES, template_csv, template_mapping
-from sdkg.reconciliation import Reconciler
 from sdkg.graphstore import GraphStore
+from sdkg.reconciliation import Reconciler
 
 __all__ = [
     "MAX_ROWS",

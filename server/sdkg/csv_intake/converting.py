@@ -13,6 +13,7 @@ from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, PROV, SKOS
 
 from sdkg import namespaces
 from sdkg.csv_intake.reading import ColumnMapping, CsvIntakeError, Table
+from sdkg.graphstore import GraphStore
 from sdkg.names import folded
 from sdkg.reconciliation import (
     PROPERTY_BY_ID,
@@ -22,7 +23,6 @@ from sdkg.reconciliation import (
     normalize_identifier,
     type_iri,
 )
-from sdkg.graphstore import GraphStore
 
 SDKG = Namespace(namespaces.ONTOLOGY)
 ID = Namespace(namespaces.ENTITY)

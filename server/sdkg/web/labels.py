@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from sdkg.names import NAME_PREDICATES, RDFS_LABEL
 from sdkg.graphstore import GraphStore
+from sdkg.names import NAME_PREDICATES, RDFS_LABEL
 from sdkg.web.terms import ONTOLOGY_NS, PREFIXES, humanize, local_name
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
