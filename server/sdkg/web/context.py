@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
@@ -44,21 +44,30 @@ class ResponseCache:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        #: Generations in the order they were first seen, each with its entries.
         self._by_generation: OrderedDict[str, dict[tuple[str, ...], Any]] = OrderedDict()
+        #: Generations dropped lately: a slow request of one computes, but stores nothing.
+        self._dropped: deque[str] = deque(maxlen=64)
 
     def get(self, generation: str, key: tuple[str, ...], compute: Callable[[], T]) -> T:
         """The value of ``key`` for ``generation``, computed once (outside the lock; two
-        threads may both compute a missing value, and the first stored wins)."""
+        threads may both compute a missing value, and the first stored wins). The value
+        returned is the one stored or, if its generation was dropped meanwhile, the one
+        computed."""
         with self._lock:
             entries = self._by_generation.get(generation)
             if entries is not None and key in entries:
                 return cast(T, entries[key])
+            if entries is None and generation not in self._dropped:
+                self._by_generation[generation] = {}  # seen now: newer than those before
+                while len(self._by_generation) > CACHED_GENERATIONS:
+                    dropped, _ = self._by_generation.popitem(last=False)
+                    self._dropped.append(dropped)
         value = compute()
         with self._lock:
-            entries = self._by_generation.setdefault(generation, {})
-            self._by_generation.move_to_end(generation)
-            while len(self._by_generation) > CACHED_GENERATIONS:
-                self._by_generation.popitem(last=False)
+            entries = self._by_generation.get(generation)
+            if entries is None:  # dropped meanwhile: a newer generation is being served
+                return value
             return cast(T, entries.setdefault(key, value))
 
     def __len__(self) -> int:
