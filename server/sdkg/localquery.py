@@ -45,7 +45,7 @@ def read_query(source: str | None, text: str | None, stdin: IO[str]) -> str:
         )
     if text is not None:
         return text
-    if source == "-":
+    if source == "-" or source is None:
         return stdin.read()
     path = Path(source)
     if not path.is_file():

@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any, cast
 
 import pyoxigraph as ox
 from werkzeug.wrappers import Request
@@ -213,32 +213,39 @@ def serialize_result(
     as TSV first (one row per line, so the cap is exact), then converted by pyoxigraph.
     Either way the evaluation stops as soon as the cap is passed.
     """
-    if isinstance(result, ox.QueryBoolean):
-        return Serialized(result.serialize(format=fmt.oxigraph), fmt, False, max_rows)
-    if isinstance(result, ox.QuerySolutions) and fmt.oxigraph is ox.QueryResultsFormat.JSON:
-        body, truncated = _capped_json(result, max_rows)
-        return Serialized(body, fmt, truncated, max_rows)
-    if isinstance(result, ox.QuerySolutions):
+    if isinstance(result, ox.QueryBoolean | ox.QuerySolutions):
+        results_format = fmt.oxigraph
+        if not isinstance(results_format, ox.QueryResultsFormat):
+            raise ValueError(f"{fmt.name} is not a format of query results")
+        if isinstance(result, ox.QueryBoolean):
+            body = result.serialize(format=results_format) or b""
+            return Serialized(body, fmt, False, max_rows)
+        if results_format is ox.QueryResultsFormat.JSON:
+            body, truncated = _capped_json(result, max_rows)
+            return Serialized(body, fmt, truncated, max_rows)
         tsv, truncated = _capped_tsv(result, max_rows)
-        if fmt.oxigraph is ox.QueryResultsFormat.TSV:
+        if results_format is ox.QueryResultsFormat.TSV:
             body = tsv
         else:
             parsed = ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV)
-            body = parsed.serialize(format=fmt.oxigraph)
+            body = parsed.serialize(format=results_format) or b""
         return Serialized(body, fmt, truncated, max_rows)
+    rdf_format = fmt.oxigraph
+    if not isinstance(rdf_format, ox.RdfFormat):
+        raise ValueError(f"{fmt.name} is not an RDF format")
     triples, truncated = first_triples(result, max_rows)
-    body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
-    if fmt.oxigraph is not ox.RdfFormat.N_TRIPLES:
+    body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+    if rdf_format is not ox.RdfFormat.N_TRIPLES:
         # Declare only the prefixes the triples use (a byte search, not a Python loop).
         prefixes = {p: ns for p, ns in TURTLE_PREFIXES.items() if f"<{ns}".encode() in body}
-        body = ox.serialize(triples, format=fmt.oxigraph, prefixes=prefixes)
+        body = ox.serialize(triples, format=rdf_format, prefixes=prefixes) or b""
     return Serialized(body, fmt, truncated, max_rows)
 
 
 def _capped_tsv(solutions: ox.QuerySolutions, max_rows: int) -> tuple[bytes, bool]:
     buffer = _LineCappedBuffer(max_rows + 1)  # the header line, then the rows
     try:
-        solutions.serialize(buffer, ox.QueryResultsFormat.TSV)
+        solutions.serialize(cast(IO[bytes], buffer), ox.QueryResultsFormat.TSV)
     except _RowLimitReached:
         cut = _nth_newline(buffer.data, max_rows + 1)
         return bytes(buffer.data[: cut + 1]), True
@@ -277,7 +284,7 @@ def _capped_json(solutions: ox.QuerySolutions, max_rows: int) -> tuple[bytes, bo
     buffer = _JsonRowCounter(max_rows)
     truncated = False
     try:
-        solutions.serialize(buffer, ox.QueryResultsFormat.JSON)
+        solutions.serialize(cast(IO[bytes], buffer), ox.QueryResultsFormat.JSON)
         body = bytes(buffer.data)
     except _RowLimitReached:
         # Keep the rows before the first one past the cap, and close the document.

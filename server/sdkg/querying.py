@@ -148,7 +148,7 @@ def run(
             offline_thread=offline_thread,
             allowed_services=allowed_services,
         )
-        if translated is None or translated is error:
+        if translated is None or id(translated) == id(error):
             raise
         raise translated from None
 

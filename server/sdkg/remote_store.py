@@ -392,7 +392,10 @@ class RemoteStore:
         generation = self.generation
         if generation not in self._counts:
             result = self.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
-            self._counts = {generation: int(next(iter(result))["n"].value)}
+            if not isinstance(result, ox.QuerySolutions):
+                raise StoreUnavailable(502, "the SPARQL store did not count its triples")
+            count = next(iter(result))["n"]
+            self._counts = {generation: int(count.value) if count is not None else 0}
         return self._counts[generation]
 
     @property
@@ -704,7 +707,9 @@ def solutions_from_json(body: bytes) -> ox.QuerySolutions:
         "results": {"bindings": [{k: _term(v) for k, v in b.items()} for b in bindings]},
     }
     data = json.dumps(normalized, ensure_ascii=False).encode()
-    return ox.parse_query_results(data, ox.QueryResultsFormat.JSON)
+    solutions = ox.parse_query_results(data, ox.QueryResultsFormat.JSON)
+    assert isinstance(solutions, ox.QuerySolutions)  # a document with "results" is
+    return solutions
 
 
 def _json_results(body: bytes) -> tuple[list[str], list[dict[str, Any]]]:
@@ -719,9 +724,11 @@ def _json_results(body: bytes) -> tuple[list[str], list[dict[str, Any]]]:
 
 
 def _boolean(value: bool) -> ox.QueryBoolean:
-    return ox.parse_query_results(
+    boolean = ox.parse_query_results(
         json.dumps({"head": {}, "boolean": value}).encode(), ox.QueryResultsFormat.JSON
     )
+    assert isinstance(boolean, ox.QueryBoolean)  # a document with "boolean" is
+    return boolean
 
 
 def _term(term: dict[str, Any]) -> dict[str, Any]:

@@ -133,7 +133,7 @@ def load_source(store: ox.Store, source: SourceFile) -> list[str]:
                 for q in ox.parse(path=source.path, format=source.format)
             ]
             store.extend(quads)
-            return sorted({q.graph_name.value for q in quads} | {source.graph})
+            return sorted({_graph_iri(q.graph_name) for q in quads} | {source.graph})
         if source.path.stat().st_size > _BULK_LOAD_BYTES:
             store.bulk_load(path=source.path, format=source.format, to_graph=graph)
         else:
@@ -143,6 +143,11 @@ def load_source(store: ox.Store, source: SourceFile) -> list[str]:
         raise StoreError(f"{source.path}: {error}") from None
     except (OSError, ValueError) as error:
         raise StoreError(f"cannot load {source.path}: {error}") from None
+
+
+def _graph_iri(name: ox.NamedNode | ox.BlankNode | ox.DefaultGraph) -> str:
+    """The IRI of a named graph (a blank-node graph name by its label)."""
+    return name.value if not isinstance(name, ox.DefaultGraph) else ""
 
 
 def parse_source(source: SourceFile) -> dict[str, list[ox.Triple]]:

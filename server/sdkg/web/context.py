@@ -114,7 +114,7 @@ def seconds_left() -> float | None:
     if not has_request_context():
         return None
     limit = float(state().settings.timeout)
-    deadline = g.get("sdkg_deadline")
+    deadline: float | None = g.get("sdkg_deadline")
     if deadline is None:
         deadline = g.sdkg_deadline = time.monotonic() + limit
     return max(deadline - time.monotonic(), 0.0)
