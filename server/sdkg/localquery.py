@@ -80,6 +80,10 @@ def run_query(settings: Settings, query: str, output_format: str, out: IO[bytes]
     except SdkgError as error:
         print(_error_line(error), file=sys.stderr)
         return exit_status(error)
+    except Exception as error:  # a bug: still one line, and the status of a failure
+        print(f"sdkg query failed unexpectedly ({type(error).__name__}: {error}); "
+              "please report it", file=sys.stderr)  # fmt: skip
+        return EXIT_ERROR
     body, truncated = outcome
     out.write(body)
     out.flush()
