@@ -20,18 +20,27 @@ Findings become ordinary results of the one :class:`~sdkg.validation.ValidationR
 from __future__ import annotations
 
 import dataclasses
+import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from rdflib import RDF, SH, BNode, Graph, Literal, Node, URIRef
 
 from sdkg import namespaces
-from sdkg.validation import SourceLocation, ValidationReport, ValidationResult
+from sdkg.solutions import Queryable
+from sdkg.validation import SourceLocation, ValidationReport, ValidationResult, report_node
 
 #: The constraint component every gate finding reports (SHACL-SPARQL's, the closest
 #: standard component for a rule written as code).
 GATE_COMPONENT = SH.SPARQLConstraintComponent
-_SEVERITY_IRIS = {"Violation": SH.Violation, "Warning": SH.Warning, "Info": SH.Info}
+#: How grave a finding is: the SHACL severities.
+Severity = typing.Literal["Violation", "Warning", "Info"]
+
+_SEVERITY_IRIS: dict[Severity, URIRef] = {
+    "Violation": SH.Violation,
+    "Warning": SH.Warning,
+    "Info": SH.Info,
+}
 
 
 @dataclass(frozen=True)
@@ -48,7 +57,7 @@ class GateInput:
     submission: Graph
     context: Graph
     locations: Mapping[Node, SourceLocation]
-    store: object | None = None
+    store: Queryable | None = None
 
 
 @dataclass(frozen=True)
@@ -58,8 +67,8 @@ class Finding:
     focus_node: Node
     message: str
     rule: str  # the rule's name: the shape IRI is sdkg-shapes:Gate<rule>
-    severity: str = "Violation"  # "Violation", "Warning" or "Info"
-    path: URIRef | None = None
+    severity: Severity = "Violation"
+    path: Node | None = None
     value: Node | None = None
 
 
@@ -97,7 +106,7 @@ def add_findings(
     if not findings:
         return report
     graph = report.graph
-    root = graph.value(None, RDF.type, SH.ValidationReport, any=True)
+    root = report_node(graph)
     results = list(report.results)
     # One result per distinct finding: four evidence nodes quoting one unverifiable
     # sentence are one thing to know, not four.
