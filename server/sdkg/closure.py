@@ -28,20 +28,24 @@ untyped node would pass unchecked). It is reported like a ``sh:minCount 1`` on
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import pyoxigraph as ox
 from rdflib import RDF, SH, BNode, Graph, Literal, Node, URIRef
+from rdflib.namespace import NamespaceManager
 
 from sdkg import gate, namespaces
 from sdkg.gate import identity
 from sdkg.graphstore import GraphStore
+from sdkg.rdfio import sorted_terms
+from sdkg.solutions import construct
 from sdkg.validation import (
     SourceLocation,
     ValidationReport,
     ValidationResult,
     bundled_ontology,
     locate_results,
+    report_node,
     short,
     validate_graph,
     without_repeated_results,
@@ -93,8 +97,7 @@ def fetch_closure(graph: Graph, store: GraphStore) -> Graph:
     query = closure_query(graph)
     if query is None:
         return closure
-    result = store.query(query)
-    data = ox.serialize(result, format=ox.RdfFormat.N_TRIPLES)
+    data = ox.serialize(construct(store, query), format=ox.RdfFormat.N_TRIPLES)
     if data:
         closure.parse(data=data, format="nt")
     return closure
@@ -175,17 +178,18 @@ def without_repeats(findings: list[gate.Finding], report: ValidationReport) -> l
 def restrict_report(report: ValidationReport, focus_nodes: Iterable[Node]) -> ValidationReport:
     """The report with only the results about ``focus_nodes`` (JSON and Turtle alike)."""
     wanted = set(focus_nodes)
-    root = report.graph.value(None, RDF.type, SH.ValidationReport, any=True)
-    keep, drop = [], []
+    root = report_node(report.graph)
+    keep: list[Node] = []
+    drop: list[Node] = []
     for node in report.graph.objects(root, SH.result):
         (keep if report.graph.value(node, SH.focusNode) in wanted else drop).append(node)
-    kept_triples = set()
+    kept_triples: set[tuple[Node, Node, Node]] = set()
     for node in keep:
         kept_triples.update(report.graph.cbd(node))
     graph = Graph(bind_namespaces="none")
     for prefix, namespace in report.graph.namespaces():
         graph.bind(prefix, namespace)
-    dropped_triples = set()
+    dropped_triples: set[tuple[Node, Node, Node]] = set()
     for node in drop:
         dropped_triples.update(report.graph.cbd(node))
         dropped_triples.add((root, SH.result, node))
@@ -212,8 +216,8 @@ def name_conflicting_values(
         if result.constraint != _MAX_COUNT or path is None or isinstance(result.focus_node, BNode):
             results.append(result)
             continue
-        added = sorted(submission.objects(result.focus_node, path))
-        existing = sorted(set(closure.objects(result.focus_node, path)) - set(added))
+        added = sorted_terms(submission.objects(result.focus_node, path))
+        existing = sorted_terms(set(closure.objects(result.focus_node, path)) - set(added))
         if not existing:
             results.append(result)
             continue
@@ -245,7 +249,7 @@ def require_types(
     if not untyped:
         return report
     graph = report.graph
-    root = graph.value(None, RDF.type, SH.ValidationReport, any=True)
+    root = report_node(graph)
     results = list(report.results)
     for node in untyped:
         where = locations.get(node)
@@ -279,7 +283,7 @@ def require_types(
     return dataclasses.replace(report, results=results)
 
 
-def _values(values: list[Node], names) -> str:
+def _values(values: Sequence[Node], names: NamespaceManager) -> str:
     return ", ".join(short(v, names) for v in values)
 
 

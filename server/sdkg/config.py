@@ -6,7 +6,9 @@ flags, ``SDKG_*`` environment variables, and the defaults documented on each fie
 
 from __future__ import annotations
 
+import functools
 import os
+import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -258,31 +260,37 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
 
-def _convert(name: str, raw: str) -> Any:
+def _convert(name: str, raw: str) -> object:
     """Turn an environment string into the field's type, or raise a clear ValueError."""
-    kind = {f.name: f.type for f in fields(Settings)}[name]
+    kind = _field_types()[name]
     if name == "rate_limit":
         try:
             return parse_rate(raw)
         except ValueError as error:
             raise ValueError(f"SDKG_RATE_LIMIT: {error}") from None
     try:
-        if kind == "bool":
+        if kind is bool:
             low = raw.strip().lower()
             if low not in _TRUE | _FALSE:
                 raise ValueError
             return low in _TRUE
-        if kind == "int":
+        if kind is int:
             return int(raw)
-        if kind == "float":
+        if kind is float:
             return float(raw)
-        if kind == "str | None":
-            return raw
-        if kind == "Path | None":
+        if kind == Path | None:
             return Path(raw).expanduser()
-        if kind == "tuple[str, ...]":
+        if kind == tuple[str, ...]:
             return tuple(raw.split())
-        return raw
+        return raw  # str, str | None
     except ValueError:
         env = _ENV_NAMES.get(name, f"SDKG_{name.upper()}")
-        raise ValueError(f"{env}={raw!r} is not a valid {kind}") from None
+        raise ValueError(
+            f"{env}={raw!r} is not a valid {getattr(kind, '__name__', kind)}"
+        ) from None
+
+
+@functools.cache
+def _field_types() -> dict[str, object]:
+    """Each Settings field's type, resolved (the annotations are strings in this module)."""
+    return typing.get_type_hints(Settings)

@@ -55,6 +55,20 @@ class Format:
         return self.oxigraph.media_type.split(";")[0].strip()
 
     @property
+    def rdf_format(self) -> ox.RdfFormat:
+        """pyoxigraph's format of a graph or dataset format; TypeError for the others."""
+        if not isinstance(self.oxigraph, ox.RdfFormat):
+            raise TypeError(f"{self.name} is not an RDF format")
+        return self.oxigraph
+
+    @property
+    def results_format(self) -> ox.QueryResultsFormat:
+        """pyoxigraph's format of a query results format; TypeError for the others."""
+        if not isinstance(self.oxigraph, ox.QueryResultsFormat):
+            raise TypeError(f"{self.name} is not a query results format")
+        return self.oxigraph
+
+    @property
     def label(self) -> str:
         """A readable name for messages: ``Turtle``, ``SPARQL Results in JSON``."""
         return self.oxigraph.name if self.oxigraph is not None else "HTML"
@@ -252,5 +266,5 @@ def _kinds(kind: Kind | Iterable[Kind] | None) -> tuple[Kind, ...]:
     if kind is None:
         return KINDS
     if isinstance(kind, str):
-        return (kind,)  # type: ignore[return-value]
+        return (kind,)
     return tuple(kind)

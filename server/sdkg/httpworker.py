@@ -30,6 +30,7 @@ from functools import partial
 from typing import Any
 
 from gunicorn import util
+from gunicorn.http.parser import Parser
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
 #: Seconds a client has to send a complete header block.
@@ -221,7 +222,9 @@ class BufferedThreadWorker(ThreadWorker):
         state = self.reading.pop(conn)
         self.poller.unregister(conn.sock)
         conn.init()  # blocking socket and parser (no TLS, no h2c here)
-        conn.parser.unreader.unread(bytes(state.data))
+        parser = conn.parser
+        assert isinstance(parser, Parser)  # init() made an HTTP/1 parser (no h2c here)
+        parser.unreader.unread(bytes(state.data))
         conn.data_ready = True
         self.enqueue_req(conn)
 

@@ -46,6 +46,7 @@ from rapidfuzz.distance import OSA
 
 from sdkg import namespaces
 from sdkg.graphstore import GraphStore
+from sdkg.solutions import select
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
@@ -388,16 +389,18 @@ def build_name_index(store: GraphStore) -> NameIndex:
     values = " ".join(f"<{p}>" for p in NAME_PREDICATES)
     own = (namespaces.ENTITY, namespaces.ONTOLOGY)
     collected: dict[str, dict[tuple[str, str, str], None]] = defaultdict(dict)
-    for row in store.query(
+    for row in select(
+        store,
         f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o "
-        "FILTER(isIRI(?s) && isLiteral(?o)) }"
+        "FILTER(isIRI(?s) && isLiteral(?o)) }",
     ):
         literal = row["o"]
         collected[row["s"].value][(literal.value, literal.language or "", row["p"].value)] = None
     # Names an external record gives one of our entities (a ROR alias) find it too.
-    for row in store.query(
+    for row in select(
+        store,
         f"SELECT DISTINCT ?s ?p ?o WHERE {{ ?s <{SAME_AS}> ?ext . VALUES ?p {{ {values} }} "
-        f'?ext ?p ?o FILTER(isLiteral(?o) && STRSTARTS(STR(?s), "{namespaces.ENTITY}")) }}'
+        f'?ext ?p ?o FILTER(isLiteral(?o) && STRSTARTS(STR(?s), "{namespaces.ENTITY}")) }}',
     ):
         literal = row["o"]
         collected[row["s"].value][(literal.value, literal.language or "", SKOS_ALT)] = None
@@ -434,8 +437,9 @@ def _display_name(found: list[tuple[str, str, str]]) -> str:
 
 def _superclasses(store: GraphStore) -> dict[str, frozenset[str]]:
     supers: dict[str, set[str]] = defaultdict(set)
-    for row in store.query(
-        f"SELECT DISTINCT ?c ?super WHERE {{ ?c <{SUBCLASS_OF}>+ ?super FILTER(isIRI(?super)) }}"
+    for row in select(
+        store,
+        f"SELECT DISTINCT ?c ?super WHERE {{ ?c <{SUBCLASS_OF}>+ ?super FILTER(isIRI(?super)) }}",
     ):
         supers[row["c"].value].add(row["super"].value)
     return {iri: frozenset(found) for iri, found in supers.items()}
@@ -443,9 +447,10 @@ def _superclasses(store: GraphStore) -> dict[str, frozenset[str]]:
 
 def _direct_types(store: GraphStore) -> dict[str, frozenset[str]]:
     types: dict[str, set[str]] = defaultdict(set)
-    for row in store.query(
+    for row in select(
+        store,
         f"SELECT DISTINCT ?s ?t WHERE {{ ?s <{RDF_TYPE}> ?t "
-        f'FILTER(isIRI(?s) && isIRI(?t) && STRSTARTS(STR(?s), "{namespaces.ENTITY}")) }}'
+        f'FILTER(isIRI(?s) && isIRI(?t) && STRSTARTS(STR(?s), "{namespaces.ENTITY}")) }}',
     ):
         types[row["s"].value].add(row["t"].value)
     return {iri: frozenset(found) for iri, found in types.items()}

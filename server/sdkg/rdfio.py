@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 from xml.sax import SAXParseException
 
 import defusedxml.ElementTree
@@ -25,6 +26,7 @@ from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.exceptions import ParserError
 from rdflib.plugins.parsers.notation3 import BadSyntax
+from rdflib.term import Identifier, Node
 
 from sdkg import formats
 
@@ -171,7 +173,7 @@ def parse_rdf(
         target.parse(data=data, format=fmt, publicID=base)
     except Exception as exc:  # rdflib's parsers raise many unrelated types
         raise _located_error(exc, data, fmt, name) from exc
-    if fmt in QUAD_FORMATS:
+    if isinstance(target, Dataset):  # a quad format
         graph = Graph(bind_namespaces="none")
         for prefix, namespace in target.namespaces():
             graph.bind(prefix, namespace, override=False)
@@ -181,6 +183,15 @@ def parse_rdf(
         graph = target
     check_terms(graph, name, limits)
     return graph
+
+
+def sorted_terms(nodes: Iterable[Node]) -> list[Identifier]:
+    """``nodes`` in rdflib's order of terms (blank nodes, IRIs, literals; then by value).
+
+    Every node of a graph is an :class:`~rdflib.term.Identifier`; rdflib's ``Node``, which
+    also stands for formulae, has no order of its own.
+    """
+    return sorted(cast(Iterable[Identifier], nodes))
 
 
 def check_terms(graph: Graph, name: str, limits: ParseLimits) -> None:
@@ -205,7 +216,7 @@ def check_terms(graph: Graph, name: str, limits: ParseLimits) -> None:
                         f"a literal of {len(term)} characters (starting {str(term)[:40]!r}) is "
                         f"longer than the limit of {longest} characters",
                     )
-                iri = term.datatype
+                iri: Node | None = term.datatype
             else:
                 iri = term
             if isinstance(iri, URIRef) and iri not in checked:
@@ -405,8 +416,9 @@ def _located_error(exc: Exception, data: bytes, fmt: str, name: str) -> RDFSynta
         return RDFSyntaxError(name, exc._why, line, column)
     if isinstance(exc, SAXParseException):
         # expat counts columns from 0.
-        line, column = exc.getLineNumber(), exc.getColumnNumber() + 1
-        return RDFSyntaxError(name, exc.getMessage(), line, column)
+        sax_column = exc.getColumnNumber()
+        column_number = None if sax_column is None else sax_column + 1
+        return RDFSyntaxError(name, exc.getMessage(), exc.getLineNumber(), column_number)
     if isinstance(exc, json.JSONDecodeError):
         return RDFSyntaxError(name, exc.msg, exc.lineno, exc.colno)
     if fmt == "xml" and (match := _XML_LOCATED.match(str(exc))):

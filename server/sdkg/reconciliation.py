@@ -28,6 +28,7 @@ from typing import Any
 from sdkg import namespaces
 from sdkg.graphstore import GraphStore
 from sdkg.names import Name, NameIndex, fold, folded
+from sdkg.solutions import select
 
 SCHEMA = "https://schema.org/"
 ORG = "http://www.w3.org/ns/org#"
@@ -200,7 +201,7 @@ def build_facts(store: GraphStore) -> Facts:
             f"SELECT DISTINCT ?s ?v WHERE {{ {prop.pattern} "
             f'FILTER(STRSTARTS(STR(?s), "{namespaces.ENTITY}") && ?s != ?v) }} ORDER BY ?s ?v'
         )
-        for row in store.query(query):
+        for row in select(store, query):
             iri, value = row["s"].value, row["v"].value
             values[iri][prop.id].append(value)
             if prop.identifier:

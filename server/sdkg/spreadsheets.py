@@ -23,6 +23,7 @@ import pyoxigraph as ox
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from sdkg.protocol import Table, term_text
 
@@ -155,6 +156,7 @@ def to_xlsx(sheet: Sheet, *, title: str, about: Sequence[tuple[str, str]] = ()) 
     IRIs as links) and an "about" sheet with ``about``'s (name, value) lines."""
     book = Workbook()
     results = book.active
+    assert isinstance(results, Worksheet)  # a new workbook's one sheet
     results.title = "results"
     results.append(sheet.header)
     for cell in results[1]:

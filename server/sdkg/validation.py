@@ -25,11 +25,15 @@ from rdflib.namespace import NamespaceManager
 
 from sdkg import resources
 from sdkg.namespaces import PREFIXES
-from sdkg.rdfio import find_rdf_files, format_for, read_rdf_file
+from sdkg.rdfio import find_rdf_files, format_for, read_rdf_file, sorted_terms
 
 # Severity IRIs -> the names used in JSON and text. A custom severity (allowed by
 # SHACL) keeps its IRI and counts as a violation: it is not a warning or info.
-SEVERITY_NAMES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+SEVERITY_NAMES: dict[Node, str] = {
+    SH.Violation: "Violation",
+    SH.Warning: "Warning",
+    SH.Info: "Info",
+}
 NON_BLOCKING_SEVERITIES = frozenset({"Warning", "Info"})
 _QUOTED = re.compile(r'"([^"]*)"')
 
@@ -307,8 +311,8 @@ def subject_lines(text: str, graph: Graph, fmt: str) -> dict[Node, int]:
             subject = wanted.get(iri) if iri is not None else None
             if subject is not None and (subject not in found or number < found[subject]):
                 found[subject] = number
-        for subject in found:
-            wanted.pop(str(subject), None)
+        for located in found:
+            wanted.pop(str(located), None)
     return found
 
 
@@ -422,8 +426,8 @@ def without_repeated_results(report: ValidationReport) -> ValidationReport:
     (Not for the W3C SHACL suite's reports, which keep such repeats: the gate uses it.)
     """
     graph = report.graph
-    root = graph.value(None, RDF.type, SH.ValidationReport, any=True)
-    kept: dict[tuple, ValidationResult] = {}
+    root = report_node(graph)
+    kept: dict[tuple[Node | None, ...], Node] = {}
     for node in list(graph.objects(root, SH.result)):
         key = (
             graph.value(node, SH.focusNode),
@@ -507,7 +511,7 @@ def validate_graph(
     shapes: Graph | None = None,
     *,
     ontology: Graph | None = None,
-    focus_nodes: Iterable[Node] | None = None,
+    focus_nodes: Iterable[URIRef] | None = None,
     locations: Mapping[Node, SourceLocation] | None = None,
     files: int = 1,
 ) -> ValidationReport:
@@ -585,9 +589,12 @@ def validate_files(
 def _read_result(
     report: Graph, node: Node, shapes: Graph, locations: Mapping[Node, SourceLocation]
 ) -> ValidationResult:
-    focus = report.value(node, SH.focusNode)
+    focus = _required(report, node, SH.focusNode)
     path = report.value(node, SH.resultPath)
-    severity = report.value(node, SH.resultSeverity)
+    severity = _required(report, node, SH.resultSeverity)
+    constraint = _required(report, node, SH.sourceConstraintComponent)
+    if not isinstance(constraint, URIRef):
+        raise ValueError(f"the validation report names a constraint {constraint!r} by no IRI")
     where = locations.get(focus)
     return ValidationResult(
         focus_node=focus,
@@ -595,11 +602,27 @@ def _read_result(
         value=report.value(node, SH.value),
         message=_pick_message(list(report.objects(node, SH.resultMessage))),
         severity=SEVERITY_NAMES.get(severity, str(severity)),
-        constraint=report.value(node, SH.sourceConstraintComponent),
-        shape=shape_text(shapes, report, report.value(node, SH.sourceShape)),
+        constraint=constraint,
+        shape=shape_text(shapes, report, _required(report, node, SH.sourceShape)),
         file=where.file if where else None,
         line=where.line if where else None,
     )
+
+
+def report_node(report: Graph) -> Node:
+    """The ``sh:ValidationReport`` node of a report graph (which has one)."""
+    root = report.value(None, RDF.type, SH.ValidationReport, any=True)
+    if root is None:
+        raise ValueError("the graph holds no sh:ValidationReport")
+    return root
+
+
+def _required(report: Graph, result: Node, predicate: URIRef) -> Node:
+    """The value of ``predicate`` that SHACL requires every validation result to have."""
+    value = report.value(result, predicate)
+    if value is None:
+        raise ValueError(f"the validation report has a result without {predicate.n3()}")
+    return value
 
 
 def _pick_message(messages: list[Node]) -> str:
@@ -607,7 +630,7 @@ def _pick_message(messages: list[Node]) -> str:
     if not messages:
         return ""
     preferred = [m for m in messages if isinstance(m, Literal) and m.language in (None, "en")]
-    return str(sorted(preferred or messages)[0])
+    return str(sorted_terms(preferred or messages)[0])
 
 
 # --- rendering terms ---------------------------------------------------------

@@ -23,6 +23,7 @@ from sdkg.reconciliation import (
     normalize_identifier,
     type_iri,
 )
+from sdkg.solutions import select
 
 SDKG = Namespace(namespaces.ONTOLOGY)
 ID = Namespace(namespaces.ENTITY)
@@ -179,7 +180,7 @@ class _Converter:
 
     def existing(self, pattern: str) -> URIRef | None:
         """The first existing node ``?x`` matching ``pattern``."""
-        for row in self.store.query(f"SELECT ?x WHERE {{ {pattern} }} ORDER BY ?x LIMIT 1"):
+        for row in select(self.store, f"SELECT ?x WHERE {{ {pattern} }} ORDER BY ?x LIMIT 1"):
             return URIRef(row["x"].value)
         return None
 
@@ -239,7 +240,7 @@ class _Converter:
             chunk = ground[start : start + batch]
             values = " ".join(f"({s.n3()} {p.n3()} {o.n3()})" for s, p, o in chunk)
             query = f"SELECT ?s ?p ?o WHERE {{ VALUES (?s ?p ?o) {{ {values} }} ?s ?p ?o }}"
-            for row in self.store.query(query):
+            for row in select(self.store, query):
                 known = (URIRef(row["s"].value), URIRef(row["p"].value))
                 for triple in chunk:
                     if triple[:2] == known and _same_term(triple[2], row["o"]):
@@ -422,6 +423,7 @@ class _Converter:
         doc, quote = sourced
         first, second = partners[0], partners[1]
         assert first is not None and second is not None
+        known_kinds = [kind for kind in kinds if kind is not None]  # all, as checked above
         names = self.reconciler.names.display
         cell = self.cell(number, "partner")
         self.out.nodes.setdefault(first, cell)
@@ -443,7 +445,7 @@ class _Converter:
             self.fact(node, SDKG.partner, first, cell, doc, quote)
             self.fact(node, SDKG.partner, second, self.cell(number, "other_partner"), doc, quote)
         self.out.nodes[node] = cell
-        for kind in kinds:
+        for kind in known_kinds:
             self.fact(node, SDKG.partnershipKind, kind, self.cell(number, "kind"), doc, quote)
             shortcut = _PARTNERSHIP_SHORTCUTS[_slug(str(kind))]
             self.fact(first, shortcut, second, self.cell(number, "kind"), doc, quote)

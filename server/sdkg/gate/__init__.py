@@ -26,15 +26,19 @@ from rdflib import RDF, SH, BNode, Literal, Node, URIRef
 
 from sdkg import namespaces
 from sdkg.gate import evidence, identity, protected_terms, quotes, structure, vocabulary
-from sdkg.gate.findings import Check, Finding, GateInput
-from sdkg.validation import SourceLocation, ValidationReport, ValidationResult
+from sdkg.gate.findings import Check, Finding, GateInput, Severity
+from sdkg.validation import SourceLocation, ValidationReport, ValidationResult, report_node
 
 __all__ = ["Check", "Finding", "GateInput", "checks", "run_checks"]
 
 #: The constraint component every gate finding reports (SHACL-SPARQL's, the closest
 #: standard component for a rule written as code).
 GATE_COMPONENT = SH.SPARQLConstraintComponent
-_SEVERITY_IRIS = {"Violation": SH.Violation, "Warning": SH.Warning, "Info": SH.Info}
+_SEVERITY_IRIS: dict[Severity, URIRef] = {
+    "Violation": SH.Violation,
+    "Warning": SH.Warning,
+    "Info": SH.Info,
+}
 
 
 def checks() -> list[Check]:
@@ -66,7 +70,7 @@ def add_findings(
     if not findings:
         return report
     graph = report.graph
-    root = graph.value(None, RDF.type, SH.ValidationReport, any=True)
+    root = report_node(graph)
     results = list(report.results)
     # One result per distinct finding: four evidence nodes quoting one unverifiable
     # sentence are one thing to know, not four.

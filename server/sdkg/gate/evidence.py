@@ -30,10 +30,11 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 from rdflib import OWL, RDF, RDFS, SH, SKOS, BNode, Graph, Literal, Namespace, Node, URIRef
-from rdflib.namespace import DCTERMS, FOAF
+from rdflib.namespace import DCTERMS, FOAF, NamespaceManager
 
 from sdkg import namespaces
 from sdkg.gate.findings import Finding, GateInput
+from sdkg.solutions import Queryable, select
 from sdkg.validation import bundled_shapes, short
 
 SDKG = Namespace(namespaces.ONTOLOGY)
@@ -150,7 +151,7 @@ def _backed_facts(gate: GateInput, facts: list[tuple[Node, Node, Node]]) -> set[
     return backed
 
 
-def _evidenced_in_store(store, facts: list[tuple[Node, Node, Node]]) -> set[tuple]:
+def _evidenced_in_store(store: Queryable, facts: list[tuple[Node, Node, Node]]) -> set[tuple]:
     """Those of ``facts`` that an evidence node in the store backs (one query)."""
     rows = " ".join(f"({_sparql(s)} {_sparql(p)} {_sparql(o)})" for s, p, o in facts)
     query = f"""SELECT ?s ?p ?o WHERE {{
@@ -158,7 +159,7 @@ def _evidenced_in_store(store, facts: list[tuple[Node, Node, Node]]) -> set[tupl
   ?e a <{SDKG.Evidence}> ; <{RDF.subject}> ?s ; <{RDF.predicate}> ?p ; <{RDF.object}> ?o .
 }}"""
     found = set()
-    for row in store.query(query):
+    for row in select(store, query):
         found.add(tuple(_from_ox(row[name]) for name in ("s", "p", "o")))
     # A store may return "x"^^xsd:string for a plain "x": compare as the submission wrote it.
     return {f for f in facts if f in found or _plain(f) in found}
@@ -184,26 +185,27 @@ def _reportable(gate: GateInput, fact: tuple[Node, Node, Node]) -> bool:
     return bool(_evidence_for(gate, s, p))
 
 
-def _evidence_for(gate: GateInput, s: Node, p: Node) -> list[tuple[Node, Node]]:
-    """``(evidence node, object)`` of every evidence for ``s`` and ``p`` (submission, graph)."""
+def _evidence_for(gate: GateInput, s: Node, p: Node) -> list[tuple[Node | None, Node]]:
+    """``(evidence node, object)`` of every evidence for ``s`` and ``p`` (submission, graph);
+    the evidence node is None for the graph's."""
     graph = gate.submission
-    found = [
-        (e, graph.value(e, RDF.object))
+    found: list[tuple[Node | None, Node]] = [
+        (e, value)
         for e in graph.subjects(RDF.subject, s)
         if (e, RDF.type, SDKG.Evidence) in graph
         and (e, RDF.predicate, p) in graph
-        and graph.value(e, RDF.object) is not None
+        and (value := graph.value(e, RDF.object)) is not None
     ]
     if gate.store is not None and _in_store_terms((s, p)):
         query = f"""SELECT ?o WHERE {{
   ?e a <{SDKG.Evidence}> ; <{RDF.subject}> {_sparql(s)} ; <{RDF.predicate}> {_sparql(p)} ;
      <{RDF.object}> ?o .
 }}"""
-        found.extend((None, _from_ox(row["o"])) for row in gate.store.query(query))
+        found.extend((None, _from_ox(row["o"])) for row in select(gate.store, query))
     return found
 
 
-def _missing(gate: GateInput, fact: tuple[Node, Node, Node], names) -> Finding:
+def _missing(gate: GateInput, fact: tuple[Node, Node, Node], names: NamespaceManager) -> Finding:
     s, p, o = fact
     statement = f"{short(s, names)} {short(p, names)} {short(o, names)}"
     message = (
@@ -225,7 +227,7 @@ def _missing(gate: GateInput, fact: tuple[Node, Node, Node], names) -> Finding:
 # --------------------------------------------------------------------------- evidence, no fact
 
 
-def _unasserted(gate: GateInput, names) -> list[Finding]:
+def _unasserted(gate: GateInput, names: NamespaceManager) -> list[Finding]:
     """Evidence in the submission for a triple neither the submission nor the graph asserts."""
     candidates = []
     for node, s, p, o in evidence_nodes(gate.submission):
@@ -263,26 +265,28 @@ def _unasserted(gate: GateInput, names) -> list[Finding]:
     return findings
 
 
-def _asserted_in_store(store, triples: list[tuple[Node, Node, Node]]) -> set[tuple]:
+def _asserted_in_store(
+    store: Queryable | None, triples: list[tuple[Node, Node, Node]]
+) -> set[tuple]:
     iri_triples = [t for t in triples if _in_store_terms(t)]
     if store is None or not iri_triples:
         return set()
     rows = " ".join(f"({_sparql(s)} {_sparql(p)} {_sparql(o)})" for s, p, o in iri_triples)
     query = f"SELECT ?s ?p ?o WHERE {{ VALUES (?s ?p ?o) {{ {rows} }} ?s ?p ?o }}"
-    return {tuple(_from_ox(row[n]) for n in ("s", "p", "o")) for row in store.query(query)}
+    return {tuple(_from_ox(row[n]) for n in ("s", "p", "o")) for row in select(store, query)}
 
 
-def _values_in_store(store, s: Node, p: Node) -> set[Node]:
+def _values_in_store(store: Queryable | None, s: Node, p: Node) -> set[Node]:
     if store is None or not _in_store_terms((s, p)):
         return set()
     query = f"SELECT ?o WHERE {{ {_sparql(s)} {_sparql(p)} ?o }}"
-    return {_from_ox(row["o"]) for row in store.query(query)}
+    return {_from_ox(row["o"]) for row in select(store, query)}
 
 
 # --------------------------------------------------------------------------- terms
 
 
-def _names(gate: GateInput):
+def _names(gate: GateInput) -> NamespaceManager:
     graph = Graph(bind_namespaces="rdflib")
     for prefix, namespace in gate.submission.namespaces():
         graph.bind(prefix, namespace, override=False)
@@ -304,7 +308,7 @@ def _sparql(term: Node) -> str:
     raise ValueError(f"no SPARQL form for {term!r}")
 
 
-def _from_ox(term) -> Node:
+def _from_ox(term: object) -> Node:
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.Literal):

@@ -8,10 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Literal
 
-from rdflib import Graph, Node, URIRef
+from rdflib import Graph, Node
 
+from sdkg.solutions import Queryable
 from sdkg.validation import SourceLocation
+
+#: How grave a finding is: the SHACL severities.
+Severity = Literal["Violation", "Warning", "Info"]
 
 
 @dataclass(frozen=True)
@@ -28,7 +33,7 @@ class GateInput:
     submission: Graph
     context: Graph
     locations: Mapping[Node, SourceLocation]
-    store: object | None = None
+    store: Queryable | None = None
 
 
 @dataclass(frozen=True)
@@ -38,8 +43,8 @@ class Finding:
     focus_node: Node
     message: str
     rule: str  # the rule's name: the shape IRI is sdkg-shapes:Gate<rule>
-    severity: str = "Violation"  # "Violation", "Warning" or "Info"
-    path: URIRef | None = None
+    severity: Severity = "Violation"
+    path: Node | None = None
     value: Node | None = None
 
 

@@ -30,11 +30,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
-from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, Node, URIRef
+from rdflib import OWL, RDF, RDFS, BNode, Graph, Node, URIRef
 from rdflib.namespace import FOAF, ORG, SDO, SKOS
 
 from sdkg import namespaces
 from sdkg.gate.findings import Finding, GateInput
+from sdkg.solutions import select
 from sdkg.validation import display_name
 
 #: Properties that say "this is the same thing as that external record".
@@ -150,7 +151,10 @@ def check(gate: GateInput) -> list[Finding]:
     references: list[tuple[Node, URIRef, URIRef, URIRef]] = []
     for s, p, o in sorted(gate.submission, key=lambda t: (str(t[0]), str(t[1]), str(t[2]))):
         scheme = scheme_of(o)
-        if scheme is None or p in _RESTATING:
+        # scheme_of knows IRIs only, and a predicate is always one
+        if scheme is None or p in _RESTATING or not isinstance(o, URIRef):
+            continue
+        if not isinstance(p, URIRef):
             continue
         right = scheme.canonical(str(o))
         # A page of the registry itself (foaf:homepage <https://ror.org/>) is no identifier.
@@ -161,7 +165,8 @@ def check(gate: GateInput) -> list[Finding]:
         identifiers[URIRef(right)] = scheme
         uses.setdefault(URIRef(right), []).append((s, p, o))
         (links if p in IDENTITY_PREDICATES else references).append((s, p, o, URIRef(right)))
-    for s in sorted({s for s in gate.submission.subjects() if scheme_of(s)}, key=str):
+    subjects = {s for s in gate.submission.subjects() if isinstance(s, URIRef) and scheme_of(s)}
+    for s in sorted(subjects, key=str):
         scheme = scheme_of(s)
         right = scheme.canonical(str(s)) if scheme else None
         if scheme and right and not scheme.right.match(str(s)):
@@ -205,7 +210,7 @@ def _owners(gate: GateInput, identifiers: list[URIRef]) -> dict[URIRef, set[URIR
   UNION {{ ?id {same} ?record . ?owner {same} ?record }}
   FILTER(STRSTARTS(STR(?owner), "{namespaces.ENTITY}"))
 }}"""
-        for row in gate.store.query(query):
+        for row in select(gate.store, query):
             owners.setdefault(URIRef(row["id"].value), set()).add(URIRef(row["owner"].value))
     # Links of this submission between its own subjects count too.
     for p in IDENTITY_PREDICATES:
@@ -234,7 +239,8 @@ def _taken(
             continue
         scheme = scheme_of(identifier)
         name = scheme.name if scheme else "identifier"
-        key = scheme.key.search(str(identifier))[1] if scheme else str(identifier)
+        match = scheme.key.search(str(identifier)) if scheme else None
+        key = match[1] if match else str(identifier)
         other = display_name(others[0])
         if _exists(gate, subject):
             message = (
@@ -292,7 +298,7 @@ def _unverified(
   UNION {{ GRAPH ?g {{ ?id ?p ?x }} FILTER(STRSTARTS(STR(?g), "{external}")) }}
   UNION {{ GRAPH ?g {{ ?record {same} ?id }} FILTER(STRSTARTS(STR(?g), "{external}")) }}
 }}"""
-    known = {URIRef(row["id"].value) for row in gate.store.query(query)}
+    known = {URIRef(row["id"].value) for row in select(gate.store, query)}
     findings = []
     for identifier in sorted(set(identifiers) - known):
         for s, p, written in uses[identifier]:
@@ -343,7 +349,7 @@ def _duplicates(gate: GateInput) -> list[Finding]:
     """A warning for each new entity whose label and kind match an existing entity's."""
     if gate.store is None:
         return []
-    wanted: dict[str, list[tuple[Node, URIRef, Literal, set[str]]]] = {}
+    wanted: dict[str, list[tuple[Node, URIRef, Node, set[str]]]] = {}
     for subject in set(gate.submission.subjects(RDF.type, None)):
         if isinstance(subject, BNode) or _exists(gate, subject):
             continue
@@ -367,7 +373,7 @@ def _duplicates(gate: GateInput) -> list[Finding]:
   FILTER({contains})
 }}"""
     existing: dict[URIRef, tuple[set[str], set[Node]]] = {}
-    for row in gate.store.query(query):
+    for row in select(gate.store, query):
         entry = existing.setdefault(URIRef(row["e"].value), (set(), set()))
         entry[0].add(row["label"].value)
         entry[1].add(URIRef(row["type"].value))
@@ -375,8 +381,9 @@ def _duplicates(gate: GateInput) -> list[Finding]:
     reported: set[tuple[Node, URIRef]] = set()
     for entity, (labels, types) in sorted(existing.items()):
         entity_kinds = kinds_of(types, gate.context)
-        for label in sorted(labels):
-            for subject, predicate, written, kinds in wanted.get(normalised_label(label), []):
+        for existing_label in sorted(labels):
+            matching = wanted.get(normalised_label(existing_label), [])
+            for subject, predicate, written, kinds in matching:
                 shared = kinds & entity_kinds
                 if subject == entity or not shared or (subject, entity) in reported:
                     continue
@@ -384,7 +391,7 @@ def _duplicates(gate: GateInput) -> list[Finding]:
                 findings.append(
                     Finding(
                         subject,
-                        f'Likely a duplicate of {display_name(entity)} ("{label}", also '
+                        f'Likely a duplicate of {display_name(entity)} ("{existing_label}", also '
                         f"{'an' if min(shared)[0] in 'aeiou' else 'a'} {min(shared)}): if it is "
                         f"the same, add your statements to {display_name(entity)} instead; "
                         "if not, give a label that tells them apart.",

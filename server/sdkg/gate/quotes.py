@@ -24,7 +24,7 @@ from rdflib import RDF, RDFS, Graph, Literal, Namespace, Node, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV
 
 from sdkg import documents
-from sdkg.gate.findings import Finding, GateInput
+from sdkg.gate.findings import Finding, GateInput, Severity
 from sdkg.validation import short
 
 SCHEMA = Namespace("https://schema.org/")
@@ -60,7 +60,7 @@ class Quote:
 
 def quotes_in(graph: Graph) -> list[Quote]:
     """Every quoted passage of ``graph`` with the document it cites, in a stable order."""
-    found = []
+    found: list[Quote] = []
     for node, words in graph.subject_objects(PROV.value):
         if not isinstance(words, Literal):
             continue
@@ -87,7 +87,7 @@ def check(gate: GateInput) -> list[Finding]:
     names = gate.submission.namespace_manager
     findings = []
     for quote in quotes_in(gate.submission):
-        doc = documents.document(quote.source)
+        doc = documents.document(str(quote.source))
         source = short(quote.source, names)
         if doc is not None:
             passage = documents.find_passage(str(quote.words), doc)
@@ -127,7 +127,7 @@ def unverified_quotes(graph: Graph) -> list[Quote]:
 
     Used to mark a stored contribution "quote not verified" (its JSON and its page).
     """
-    return [q for q in quotes_in(graph) if documents.document(q.source) is None]
+    return [q for q in quotes_in(graph) if documents.document(str(q.source)) is None]
 
 
 def _described(gate: GateInput, document: Node) -> bool:
@@ -155,5 +155,5 @@ def _described_in(graph: Graph, document: Node) -> bool:
     return has_label and has_reference
 
 
-def _finding(quote: Quote, message: str, rule: str, severity: str) -> Finding:
+def _finding(quote: Quote, message: str, rule: str, severity: Severity) -> Finding:
     return Finding(quote.about, message, rule, severity, path=quote.path, value=quote.words)

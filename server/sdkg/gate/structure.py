@@ -13,11 +13,15 @@ one SPARQL query: the edges reachable from the submission's statements.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 import pyoxigraph as ox
 from rdflib import Node, URIRef
 from rdflib.namespace import ORG, SDO, SKOS
 
 from sdkg.gate.findings import Finding, GateInput
+from sdkg.rdfio import sorted_terms
+from sdkg.solutions import select
 from sdkg.validation import display_name
 
 #: The hierarchy properties, and what their statements say in words.
@@ -57,7 +61,7 @@ def check(gate: GateInput) -> list[Finding]:
 
 
 def _graph_edges(
-    gate: GateInput, submitted: dict[URIRef, list[tuple[Node, Node]]]
+    gate: GateInput, submitted: Mapping[URIRef, Sequence[tuple[Node, Node]]]
 ) -> dict[URIRef, set[tuple[Node, Node]]]:
     """The graph's hierarchy statements reachable from the submitted ones' values."""
     found: dict[URIRef, set[tuple[Node, Node]]] = {}
@@ -70,12 +74,12 @@ def _graph_edges(
         starts = {o for _, o in edges} | {s for s, _ in edges if isinstance(s, URIRef)}
         if not starts:
             continue
-        values = " ".join(str(ox.NamedNode(str(n))) for n in sorted(starts))
+        values = " ".join(str(ox.NamedNode(str(n))) for n in sorted_terms(starts))
         branches.append(
             f"{{ VALUES ?start {{ {values} }} ?start <{p}>* ?s . ?s <{p}> ?o . BIND(<{p}> AS ?p) }}"
         )
     query = "SELECT DISTINCT ?p ?s ?o WHERE {\n" + "\nUNION\n".join(branches) + "\n}"
-    for row in gate.store.query(query):
+    for row in select(gate.store, query):
         if isinstance(row["o"], ox.NamedNode) and isinstance(row["s"], ox.NamedNode):
             found.setdefault(URIRef(row["p"].value), set()).add(
                 (URIRef(row["s"].value), URIRef(row["o"].value))
@@ -92,8 +96,8 @@ def _path(children: dict[Node, set[Node]], start: Node, goal: Node) -> list[Node
         for node in todo:
             if node == goal:
                 path = [node]
-                while previous[path[-1]] is not None:
-                    path.append(previous[path[-1]])
+                while (parent := previous[path[-1]]) is not None:
+                    path.append(parent)
                 return path[::-1]
             for child in sorted(children.get(node, ()), key=str):
                 if child not in previous:
@@ -104,7 +108,10 @@ def _path(children: dict[Node, set[Node]], start: Node, goal: Node) -> list[Node
 
 
 def _cycle_finding(
-    gate: GateInput, predicate: URIRef, cycle: list[tuple[Node, Node]], submitted: set
+    gate: GateInput,
+    predicate: URIRef,
+    cycle: list[tuple[Node, Node]],
+    submitted: set[tuple[Node, Node]],
 ) -> Finding:
     s, o = cycle[0]
     statements = []

@@ -131,7 +131,8 @@ def _used_terms(submission: Graph) -> list[tuple[URIRef, str, Node]]:
     """Each class and property the submission uses once: (term, "class"/"property", subject)."""
     seen: dict[URIRef, tuple[URIRef, str, Node]] = {}
     for s, p, o in sorted(submission, key=lambda t: (str(t[0]), str(t[1]), str(t[2]))):
-        seen.setdefault(p, (p, "property", s))
+        if isinstance(p, URIRef):  # always, in RDF: a predicate is an IRI
+            seen.setdefault(p, (p, "property", s))
         if p == RDF.type and isinstance(o, URIRef):
             seen.setdefault(o, (o, "class", s))
     return list(seen.values())

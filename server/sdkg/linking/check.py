@@ -43,6 +43,7 @@ from sdkg.linking.ourdata import (
     our_entities_by_kind,
 )
 from sdkg.linking.sources import Mapping
+from sdkg.rdfio import sorted_terms
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 PROBLEMS = {  # problem -> (severity, heading); also the order of the text report
@@ -229,7 +230,7 @@ def _retirement(target: URIRef, cache_name: str, cached: Graph, mapping: Mapping
     source = mapping.sources.get(cache_name)
     for predicate in source.redirect_predicates if source else ():
         reasons += [
-            f"redirected to {new.n3()}" for new in sorted(cached.objects(target, predicate))
+            f"redirected to {new.n3()}" for new in sorted_terms(cached.objects(target, predicate))
         ]
     return reasons
 

@@ -104,7 +104,8 @@ def check_labels(
     checks = []
     for link in links:
         ours = set(link.labels) | names_of(our_data, link.entity)
-        cache, theirs = None, set()
+        cache: str | None = None
+        theirs: set[str] = set()
         for name, cached in sorted(caches.items()):
             if found := names_of(cached, link.target):
                 cache, theirs = name, theirs | found

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeGuard
 
 from rdflib import RDF, Graph, URIRef
 from rdflib.term import Node
@@ -70,7 +71,7 @@ def load_our_data(data_dir: Path) -> Graph:
     return graph
 
 
-def is_ours(node: Node) -> bool:
+def is_ours(node: Node) -> TypeGuard[URIRef]:
     """True for IRIs in sdkg's own namespace."""
     return isinstance(node, URIRef) and str(node).startswith(OUR_NAMESPACE)
 

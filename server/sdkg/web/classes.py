@@ -15,6 +15,7 @@ from typing import Any
 
 from flask import Blueprint, Response, render_template, request
 
+from sdkg.solutions import select
 from sdkg.web.context import cached, state
 from sdkg.web.pages import label_index
 from sdkg.web.terms import ENTITY_NS, PREFIXES, compact, page_url
@@ -81,18 +82,19 @@ def _members(class_iri: str) -> list[Member]:
     store, index = state().store, label_index()
     found = {
         row["m"].value
-        for row in store.query(
+        for row in select(
+            store,
             f"SELECT DISTINCT ?m WHERE {{ ?m a/<{SUBCLASS}>* <{class_iri}> "
-            f'FILTER(STRSTARTS(STR(?m), "{ENTITY_NS}")) }}'
+            f'FILTER(STRSTARTS(STR(?m), "{ENTITY_NS}")) }}',
         )
     }
     countries: dict[str, list[str]] = {}
-    for row in store.query(
-        f"SELECT DISTINCT ?m ?c WHERE {{ ?m {COUNTRY_PATH} ?c . ?c a <{COUNTRY}> }}"
+    for row in select(
+        store, f"SELECT DISTINCT ?m ?c WHERE {{ ?m {COUNTRY_PATH} ?c . ?c a <{COUNTRY}> }}"
     ):
         countries.setdefault(row["m"].value, []).append(row["c"].value)
     areas: dict[str, list[str]] = {}
-    for row in store.query(f"SELECT DISTINCT ?m ?a WHERE {{ ?m <{RESEARCH_AREA}> ?a }}"):
+    for row in select(store, f"SELECT DISTINCT ?m ?a WHERE {{ ?m <{RESEARCH_AREA}> ?a }}"):
         areas.setdefault(row["m"].value, []).append(row["a"].value)
     listed = [
         Member(
@@ -131,7 +133,7 @@ def class_page(name: str) -> Response:
     class_iri = _class_iri(name)
     index = label_index()
     everyone = members(class_iri) if class_iri else []
-    if not everyone:
+    if not class_iri or not everyone:
         message = f"No class “{name}” with members in this graph."
         body = render_template("class.html", missing=message, name=name)
         return Response(body, status=404, mimetype="text/html")

@@ -239,7 +239,7 @@ def report_response(validation: GraphValidation, status: int) -> Response:
             raise ProtocolError(
                 406, f"format={shorten(wanted)!r} is not offered; use json, turtle or html"
             )
-        media_type = by_name.get(wanted, wanted)
+        media_type: str | None = by_name.get(wanted, wanted)
     else:
         accept = request.accept_mimetypes
         media_type = accept.best_match(REPORT_TYPES) if accept else REPORT_TYPES[0]
@@ -352,13 +352,13 @@ def get_contribution(contribution_id: str) -> Response:
         page = render_template_string(
             _CONTRIBUTION_PAGE,
             id=contribution_id,
-            turtle=turtle.decode("utf-8"),
+            turtle=(turtle or b"").decode("utf-8"),
             unverified=_unverified_quotes(graph),
             not_verified=quotes.NOT_VERIFIED,
         )
         return Response(page, content_type="text/html; charset=utf-8")
     prefixes = CONTRIBUTION_PREFIXES if fmt.oxigraph == ox.RdfFormat.TURTLE else None
-    body = ox.serialize(triples, format=fmt.oxigraph, prefixes=prefixes)
+    body = ox.serialize(triples, format=fmt.rdf_format, prefixes=prefixes)
     return Response(body, content_type=fmt.content_type())
 
 

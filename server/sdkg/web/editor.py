@@ -15,6 +15,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, jsonify, render_template
 
 from sdkg.protocol import Table, term_text
+from sdkg.solutions import select
 from sdkg.web.context import cached, state
 from sdkg.web.examples import examples, grouped
 from sdkg.web.terms import PREFIXES, namespace_of, page_url
@@ -74,10 +75,10 @@ def _vocabulary() -> dict[str, Any]:
     store = state().store
     classes = sorted(
         row["c"].value
-        for row in store.query("SELECT DISTINCT ?c WHERE { ?s a ?c FILTER(isIRI(?c)) }")
+        for row in select(store, "SELECT DISTINCT ?c WHERE { ?s a ?c FILTER(isIRI(?c)) }")
     )
     properties = sorted(
-        row["p"].value for row in store.query("SELECT DISTINCT ?p WHERE { ?s ?p ?o }")
+        row["p"].value for row in select(store, "SELECT DISTINCT ?p WHERE { ?s ?p ?o }")
     )
     used = {namespace_of(iri) for iri in (*classes, *properties)}
     # Entity IRIs are objects, not predicates or classes; their namespace is always offered.

@@ -22,6 +22,7 @@ from sdkg.linking.contributed import LABEL_PREDICATES as NAMES_COMPARED
 from sdkg.linking.contributed import matching_label
 from sdkg.negotiation import Choice, format_values, negotiate
 from sdkg.protocol import serialize_result
+from sdkg.solutions import select
 from sdkg.web import entity_extras as extras
 from sdkg.web import essay
 from sdkg.web.context import state
@@ -196,7 +197,7 @@ def _entity_view(iri: str, slug: str) -> dict[str, Any]:
     seen: set[tuple[str, str]] = set()
     types: list[Value] = []
     unverified = _unverified_links(iri)
-    for row in store.query(f"SELECT ?p ?o ?g WHERE {{ GRAPH ?g {{ <{iri}> ?p ?o }} }}"):
+    for row in select(store, f"SELECT ?p ?o ?g WHERE {{ GRAPH ?g {{ <{iri}> ?p ?o }} }}"):
         predicate, obj, graph = row["p"].value, row["o"], row["g"].value
         key = (predicate, str(obj))
         if key in seen:
@@ -253,9 +254,10 @@ def _unverified_links(iri: str) -> set[str]:
     store = state().store
     flagged = {
         row["ext"].value
-        for row in store.query(
+        for row in select(
+            store,
             f"SELECT DISTINCT ?ext WHERE {{ GRAPH ?g {{ <{iri}> ?p ?ext . "
-            f"?g <{UNVERIFIED_LINK}> ?ext }} }}"
+            f"?g <{UNVERIFIED_LINK}> ?ext }} }}",
         )
     } - confirmed_links()
     if not flagged:
@@ -263,17 +265,19 @@ def _unverified_links(iri: str) -> set[str]:
     names = " ".join(f"<{p}>" for p in NAMES_COMPARED)
     ours = {
         row["n"].value
-        for row in store.query(
-            f"SELECT DISTINCT ?n WHERE {{ VALUES ?p {{ {names} }} GRAPH ?g {{ <{iri}> ?p ?n }} }}"
+        for row in select(
+            store,
+            f"SELECT DISTINCT ?n WHERE {{ VALUES ?p {{ {names} }} GRAPH ?g {{ <{iri}> ?p ?n }} }}",
         )
     }
     unconfirmed = set()
     for ext in flagged:
         theirs = {
             row["n"].value
-            for row in store.query(
+            for row in select(
+                store,
                 f"SELECT DISTINCT ?n WHERE {{ VALUES ?p {{ {names} }} GRAPH ?c {{ <{ext}> ?p ?n }} "
-                f'FILTER(STRSTARTS(STR(?c), "{GRAPH_NS}external/")) }}'
+                f'FILTER(STRSTARTS(STR(?c), "{GRAPH_NS}external/")) }}',
             )
         }
         if matching_label(ours, theirs) is None:
@@ -284,14 +288,15 @@ def _unverified_links(iri: str) -> set[str]:
 def _evidence(iri: str, index: LabelIndex) -> dict[tuple[str, str], list[Evidence]]:
     """Evidence nodes about ``iri``, keyed by (predicate, object in N-Triples form)."""
     found: dict[tuple[str, str], list[Evidence]] = defaultdict(list)
-    for row in state().store.query(
+    for row in select(
+        state().store,
         "SELECT ?p ?o ?doc ?text WHERE { "
         "?e a <https://w3id.org/sdkg/ontology#Evidence> ; "
         f"<http://www.w3.org/1999/02/22-rdf-syntax-ns#subject> <{iri}> ; "
         "<http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate> ?p ; "
         "<http://www.w3.org/1999/02/22-rdf-syntax-ns#object> ?o . "
         "OPTIONAL { ?e <http://purl.org/dc/terms/source> ?doc } "
-        "OPTIONAL { ?e <http://www.w3.org/ns/prov#value> ?text } } ORDER BY ?doc ?text"
+        "OPTIONAL { ?e <http://www.w3.org/ns/prov#value> ?text } } ORDER BY ?doc ?text",
     ):
         doc = row["doc"].value if row["doc"] is not None else None
         found[(row["p"].value, str(row["o"]))].append(
@@ -309,9 +314,10 @@ def _enriched(iri: str, index: LabelIndex) -> list[EnrichedSource]:
     """Facts from external caches about the IRIs our entity is the same as."""
     links = " ".join(f"<{p}>" for p in LINK_PREDICATES)
     grouped: dict[tuple[str, str], dict[str, list[Value]]] = defaultdict(lambda: defaultdict(list))
-    for row in state().store.query(
+    for row in select(
+        state().store,
         f"SELECT ?ext ?p ?o ?g WHERE {{ VALUES ?link {{ {links} }} <{iri}> ?link ?ext . "
-        f'GRAPH ?g {{ ?ext ?p ?o }} FILTER(STRSTARTS(STR(?g), "{GRAPH_NS}external/")) }}'
+        f'GRAPH ?g {{ ?ext ?p ?o }} FILTER(STRSTARTS(STR(?g), "{GRAPH_NS}external/")) }}',
     ):
         graph = row["g"].value
         grouped[(graph, row["ext"].value)][row["p"].value].append(_value(row["o"], index, graph))
@@ -324,8 +330,9 @@ def _enriched(iri: str, index: LabelIndex) -> list[EnrichedSource]:
 def _incoming(iri: str, index: LabelIndex) -> list[PropertyValues]:
     """Who refers to the entity, grouped by property."""
     by_property: dict[str, list[Value]] = defaultdict(list)
-    for row in state().store.query(
-        f"SELECT DISTINCT ?s ?p WHERE {{ ?s ?p <{iri}> FILTER(isIRI(?s)) }} ORDER BY ?p ?s"
+    for row in select(
+        state().store,
+        f"SELECT DISTINCT ?s ?p WHERE {{ ?s ?p <{iri}> FILTER(isIRI(?s)) }} ORDER BY ?p ?s",
     ):
         by_property[row["p"].value].append(_value(row["s"], index, ""))
     return _property_list(by_property, index)

@@ -80,7 +80,7 @@ def scheme_of(iri: str) -> str:
 def identifiers(values: list[Any]) -> list[dict[str, Any]]:
     """External identifiers (from owl:sameAs and skos:exactMatch) by scheme: scheme, id, url,
     and whether the identifier is still unverified (a contribution's, unconfirmed)."""
-    found = {}
+    found: dict[str, dict[str, Any]] = {}
     for value in values:
         if value.kind != "external" or not value.iri:
             continue

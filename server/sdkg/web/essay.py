@@ -12,6 +12,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from sdkg.solutions import select
 from sdkg.web.context import cached, state
 from sdkg.web.labels import LabelIndex
 from sdkg.web.sentences import Sentence, document_sentences, quoted_sentences
@@ -60,14 +61,15 @@ def _annotate(
 ) -> list[list[ReadSentence]]:
     """Sentences of ``document`` with the facts whose evidence quotes each."""
     facts: dict[int, list[Fact]] = defaultdict(list)
-    for row in state().store.query(
+    for row in select(
+        state().store,
         "SELECT DISTINCT ?s ?p ?o ?text WHERE { "
         "?e a <https://w3id.org/sdkg/ontology#Evidence> ; "
         "<http://www.w3.org/1999/02/22-rdf-syntax-ns#subject> ?s ; "
         "<http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate> ?p ; "
         "<http://www.w3.org/1999/02/22-rdf-syntax-ns#object> ?o ; "
         f"<http://purl.org/dc/terms/source> <{document}> ; "
-        "<http://www.w3.org/ns/prov#value> ?text } ORDER BY ?s ?p ?o"
+        "<http://www.w3.org/ns/prov#value> ?text } ORDER BY ?s ?p ?o",
     ):
         subject, subject_url = _term_text(row["s"], index)
         value, value_url = _term_text(row["o"], index)

@@ -14,6 +14,7 @@ import pyoxigraph as ox
 
 from sdkg.graphstore import GraphStore
 from sdkg.names import NAME_PREDICATES, RDFS_LABEL
+from sdkg.solutions import select
 from sdkg.web.terms import ONTOLOGY_NS, PREFIXES, humanize, local_name
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -73,24 +74,26 @@ def build_label_index(store: GraphStore) -> LabelIndex:
     index = LabelIndex()
     values = " ".join(f"<{p}>" for p in LABEL_PREDICATES)
     labels: dict[str, list[Label]] = defaultdict(list)
-    for row in store.query(
+    for row in select(
+        store,
         f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o "
-        "FILTER(isIRI(?s) && isLiteral(?o)) }"
+        "FILTER(isIRI(?s) && isLiteral(?o)) }",
     ):
         literal = row["o"]
         labels[row["s"].value].append(Label(literal.value, literal.language or "", row["p"].value))
     index.labels = dict(labels)
 
     types: dict[str, list[str]] = defaultdict(list)
-    for row in store.query(
-        f"SELECT DISTINCT ?s ?t WHERE {{ ?s <{RDF_TYPE}> ?t FILTER(isIRI(?s)) }}"
+    for row in select(
+        store, f"SELECT DISTINCT ?s ?t WHERE {{ ?s <{RDF_TYPE}> ?t FILTER(isIRI(?s)) }}"
     ):
         types[row["s"].value].append(row["t"].value)
     index.types = dict(types)
     supers: dict[str, set[str]] = defaultdict(set)
-    for row in store.query(
+    for row in select(
+        store,
         "SELECT DISTINCT ?c ?super WHERE { "
-        "?c <http://www.w3.org/2000/01/rdf-schema#subClassOf>+ ?super FILTER(isIRI(?super)) }"
+        "?c <http://www.w3.org/2000/01/rdf-schema#subClassOf>+ ?super FILTER(isIRI(?super)) }",
     ):
         supers[row["c"].value].add(row["super"].value)
     index.kinds = {iri: _most_specific(found, supers) for iri, found in types.items()}

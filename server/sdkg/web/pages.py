@@ -15,6 +15,7 @@ from flask import Blueprint, Response, jsonify, render_template, request
 
 from sdkg.names import NameIndex, build_name_index
 from sdkg.namespaces import EXTERNAL_GRAPH, GRAPH
+from sdkg.solutions import select
 from sdkg.web.context import cached, state
 from sdkg.web.examples import examples, grouped
 from sdkg.web.labels import LabelIndex, build_label_index
@@ -93,21 +94,23 @@ def _overview() -> dict[str, Any]:
             "author": index.label(row["author"].value) if row["author"] else None,
             "author_url": page_url(row["author"].value) if row["author"] else None,
         }
-        for row in store.query(
+        for row in select(
+            store,
             "SELECT ?doc ?title ?author WHERE { ?doc a <https://schema.org/Article> ; "
             "<http://purl.org/dc/terms/title> ?title . "
-            "OPTIONAL { ?doc <https://schema.org/author> ?author } } ORDER BY ?doc"
+            "OPTIONAL { ?doc <https://schema.org/author> ?author } } ORDER BY ?doc",
         )
     ]
-    licences = []
+    licences: list[dict[str, str]] = []
     # The ontology and the curated data graphs state the project's licence (each graph
     # about itself); source records and external caches state theirs.
-    for row in store.query(
+    for row in select(
+        store,
         "SELECT ?licence (COUNT(DISTINCT ?x) AS ?n) (MAX(?own) AS ?ours) WHERE { "
         "?x <http://purl.org/dc/terms/license> ?licence "
         f'BIND(IF(?x = <{ONTOLOGY_NS}> || (STRSTARTS(STR(?x), "{GRAPH}") '
         f'&& !STRSTARTS(STR(?x), "{EXTERNAL_GRAPH}")), 1, 0) AS ?own) }} '
-        "GROUP BY ?licence ORDER BY DESC(?n)"
+        "GROUP BY ?licence ORDER BY DESC(?n)",
     ):
         iri = row["licence"].value
         ours = row["ours"].value == "1"

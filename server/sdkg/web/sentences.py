@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from sdkg.solutions import select
 from sdkg.web.context import cached, state
 
 #: A sentence ends at . ! ? (maybe followed by a closing quote or bracket) before a space
@@ -84,9 +85,10 @@ def document_sentences(document: str) -> list[Sentence]:
     def compute() -> dict[str, list[Sentence]]:
         return {
             row["doc"].value: split_sentences(row["text"].value)
-            for row in state().store.query(
+            for row in select(
+                state().store,
                 f"SELECT ?doc (SAMPLE(?t) AS ?text) WHERE {{ ?doc <{SCHEMA_TEXT}> ?t "
-                "FILTER(isIRI(?doc)) } GROUP BY ?doc"
+                "FILTER(isIRI(?doc)) } GROUP BY ?doc",
             )
         }
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, jsonify, redirect, request
+from werkzeug.wrappers import Response as BaseResponse
 
 from sdkg.durable import write_atomically
 from sdkg.web.context import state
@@ -123,7 +124,7 @@ def make_link() -> Response:
 
 
 @blueprint.route("/q/<identifier>")
-def open_link(identifier: str) -> Response:
+def open_link(identifier: str) -> BaseResponse:
     """Redirect to the editor with the stored query (and view)."""
     link = _load(identifier) if LINK_ID.match(identifier) else None
     if link is None:

@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
+from sdkg.solutions import select
 from sdkg.web.context import cached, state
 from sdkg.web.pages import label_index
 from sdkg.web.responses import error_response
@@ -34,18 +35,20 @@ def points() -> dict[str, tuple[float, float]]:
     def compute() -> dict[str, tuple[float, float]]:
         store = state().store
         own: dict[str, tuple[float, float]] = {}
-        for row in store.query(
+        for row in select(
+            store,
             f"SELECT ?x ?lat ?long WHERE {{ ?x <{SCHEMA}latitude> ?lat ; "
-            f"<{SCHEMA}longitude> ?long }}"
+            f"<{SCHEMA}longitude> ?long }}",
         ):
             try:
                 own.setdefault(row["x"].value, (float(row["lat"].value), float(row["long"].value)))
             except ValueError:
                 continue  # a malformed coordinate is left off the map, not an error
         up: dict[str, list[str]] = {}
-        for row in store.query(
+        for row in select(
+            store,
             f"SELECT ?x ?place WHERE {{ ?x <{SCHEMA}location>|<{SCHEMA}containedInPlace> ?place "
-            "FILTER(isIRI(?place)) }"
+            "FILTER(isIRI(?place)) }",
         ):
             up.setdefault(row["x"].value, []).append(row["place"].value)
         found = dict(own)
