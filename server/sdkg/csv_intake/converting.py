@@ -20,6 +20,7 @@ from sdkg.reconciliation import (
     Constraint,
     Reconciler,
     Result,
+    class_names,
     normalize_identifier,
     type_iri,
 )
@@ -345,8 +346,6 @@ class _Converter:
 
     def kind(self, number: int, text: str) -> URIRef | None:
         """The organization class a Kind cell names (a class name or a CURIE)."""
-        from sdkg.reconciliation import class_names
-
         classes = class_names(self.reconciler.names)
         iri = type_iri(text)
         if iri in classes.display:
