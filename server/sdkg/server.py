@@ -9,6 +9,7 @@ pyoxigraph query cannot be cancelled; the arbiter starts a fresh worker.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import shutil
@@ -90,6 +91,8 @@ class SdkgServer(BaseApplication):
 
     def load(self) -> Any:
         # Runs in each worker after the fork: every process has its own store handle.
+        # Imported here, not at the top: prometheus_client must see the metrics folder
+        # first (the parent imports it once :func:`_shared_metrics_folder` has run).
         from sdkg.web import create_app
 
         store = open_prepared(self.prepared, warm=True)
@@ -288,6 +291,9 @@ def serve(settings: Settings) -> None:
                 found.path,
             )
     own_metrics_folder = _shared_metrics_folder()
+    # The web code, imported once here (after the metrics folder is set, which
+    # prometheus_client reads on import): the workers inherit it and start sooner.
+    importlib.import_module("sdkg.web")
     arbiter_pid = os.getpid()
     try:
         application = SdkgServer(settings, prepared)
