@@ -83,11 +83,12 @@ class TreeMemory:
 class Server:
     """One ``sdkg serve`` process on a free loopback port, with its timeline and memory."""
 
-    def __init__(self, store: Path, data: Path, log: Path) -> None:
+    def __init__(self, store: Path, data: Path, log: Path, extra: list[str] | None = None) -> None:
         # Fair-use limits off: the benchmark is one client measuring the server, not abuse.
         self.command = [sys.executable, "-m", "sdkg.cli", "serve", "--store", str(store),
                         "--data", str(data), "--port", "0", "--host", "127.0.0.1",
-                        "--rate-limit", "off", "--max-concurrent-per-client", "0"]  # fmt: skip
+                        "--rate-limit", "off", "--max-concurrent-per-client", "0",
+                        *(extra or [])]  # fmt: skip
         self.log = log
         self.process: subprocess.Popen[bytes] | None = None
         self.memory: TreeMemory | None = None
@@ -250,20 +251,26 @@ def bench_size(label: str, triples: int, args: argparse.Namespace) -> dict[str, 
     queries_file = out / f"queries-{label}.json"
     queries_file.write_text(json.dumps(queries, ensure_ascii=False, indent=1))
     store = out / f"store-{label}"
-    shutil.rmtree(store, ignore_errors=True)
+    extra = shlex.split(args.server_args)
     lookup = queries[0]
     report: dict[str, Any] = {"size": label, "generated": meta, "load_before": os.getloadavg()}
+    report["server_args"] = args.server_args
 
-    say(f"[{label}] first start on an empty store")
-    server = Server(store, gen, out / f"server-{label}-first.log")
-    try:
-        report["first_start"] = server.start(lookup)
-    finally:
-        memory = server.stop()
-    report["first_start"]["memory"] = memory
+    if args.keep_store and (store / "manifest.json").is_file():
+        say(f"[{label}] reusing the store {store} (no first start)")
+        report["first_start"] = None
+    else:
+        shutil.rmtree(store, ignore_errors=True)
+        say(f"[{label}] first start on an empty store")
+        server = Server(store, gen, out / f"server-{label}-first.log", extra)
+        try:
+            report["first_start"] = server.start(lookup)
+        finally:
+            memory = server.stop()
+        report["first_start"]["memory"] = memory
 
     say(f"[{label}] restart on unchanged data")
-    server = Server(store, gen, out / f"server-{label}-restart.log")
+    server = Server(store, gen, out / f"server-{label}-restart.log", extra)
     try:
         report["restart"] = server.start(lookup)
         http: dict[str, Any] = {}
@@ -368,8 +375,8 @@ def evaluate_targets(report: dict[str, Any]) -> list[dict[str, Any]]:
                     "pass": restart < 2.0, "detail": f"{restart:.2f} s to the first answer, "
                     f"{report['restart']['warm']:.2f} s to warm"})  # fmt: skip
 
-    peak = max(report["first_start"]["memory"]["overall"]["pss"],
-               report["restart"]["memory"]["overall"]["pss"])  # fmt: skip
+    phases = [p for p in (report["first_start"], report["restart"]) if p]
+    peak = max(p["memory"]["overall"]["pss"] for p in phases)
     own = report["raw"]["store_bytes"]
     targets.append({"target": "peak server memory (PSS, process tree) < 2x the store itself",
                     "pass": peak < 2 * own,
@@ -393,13 +400,16 @@ def render(report: dict[str, Any]) -> str:
     first, restart, raw = report["first_start"], report["restart"], report["raw"]
     lines = [
         f"### {report['size']}: {meta['triples']:,} generated triples, "
-        f"{first['health']['triples']:,} quads in the store (with ontology and shapes)",
+        f"{restart['health']['triples']:,} quads in the store (with ontology and shapes)"
+        + (f"; server options `{report['server_args']}`" if report.get("server_args") else ""),
         "",
         "| phase | ready (answers) | first answer | warm (in memory) | sync | peak PSS | "
         "peak RSS | sum of VmHWM |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for name, phase in (("first start (load)", first), ("restart, unchanged data", restart)):
+        if phase is None:
+            continue
         memory = phase["memory"]["overall"]
         lines.append(
             f"| {name} | {phase['ready']:.2f} s | {phase['first_answer']:.2f} s | "
@@ -493,6 +503,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rdflib-timeout", type=float, default=30.0,
                         help="seconds rdflib may spend on one query (default 30)")  # fmt: skip
     parser.add_argument("--no-rdflib", action="store_true", help="skip rdflib")
+    parser.add_argument(
+        "--server-args",
+        default="",
+        help='more `sdkg serve` options, e.g. "--workers 4 --store-memory disk"',
+    )
+    parser.add_argument(
+        "--keep-store",
+        action="store_true",
+        help="reuse OUT/store-SIZE when it exists: restart only, no first start",
+    )
     args = parser.parse_args(argv)
     try:
         sizes = [(label.strip(), parse_size(label)) for label in args.sizes.split(",")]

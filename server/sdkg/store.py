@@ -450,6 +450,9 @@ class PreparedStore:
     lock: StoreLock | None = None
     synced: bool = True
     settings: Settings | None = None  # for "remote": where the store is
+    #: ``--store-memory disk``: every process answers from the shared on-disk database
+    #: (:class:`sdkg.disk_store.DiskStore`) instead of its own in-memory copy.
+    serve_from_disk: bool = False
 
 
 def prepare_store(
@@ -507,7 +510,14 @@ def prepare_store(
     gc.collect()
     lock.shared()
     return PreparedStore(
-        "disk", manifest["generation"], manifest["triples"], report, database, snapshot, lock=lock
+        "disk",
+        manifest["generation"],
+        manifest["triples"],
+        report,
+        database,
+        snapshot,
+        lock=lock,
+        serve_from_disk=settings.store_memory == "disk",
     )
 
 
@@ -610,6 +620,10 @@ def open_prepared(prepared: PreparedStore, *, warm: bool = True) -> GraphStore:
         return RemoteStore(prepared.settings, prepared.report if prepared.synced else None)
     if prepared.memory_store is not None:
         return OxigraphStore(prepared.memory_store, "memory", prepared)
+    if prepared.serve_from_disk:
+        from sdkg.disk_store import DiskStore
+
+        return DiskStore(prepared)
     try:
         disk = ox.Store.read_only(str(prepared.database))
     except OSError as error:
@@ -751,6 +765,11 @@ class OxigraphStore:
     def generation(self) -> str:
         """The files' generation, plus the number of writes since."""
         return f"{self._prepared.generation}.{self._writes}"
+
+    @property
+    def files_generation(self) -> str:
+        """The generation of the data files alone (not counting contributions since)."""
+        return self._prepared.generation
 
     @property
     def warming(self) -> bool:
