@@ -237,7 +237,7 @@ def serve_in_background(args: list[str], log_path: Path) -> Iterator[tuple[str, 
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 1800  # a large store takes minutes to warm
         while time.monotonic() < deadline:
             if process.poll() is not None:
                 raise RuntimeError(f"sdkg serve exited:\n{log_path.read_text()}")
