@@ -109,7 +109,8 @@ class Server:
         ready = time.perf_counter() - started
         self.ask(first_query)
         first_answer = time.perf_counter() - started
-        self._poll(lambda: not self._health(base)["warming"])
+        # Every 0.25 s: health checks answered while warming take the GIL from the copy.
+        self._poll(lambda: not self._health(base)["warming"], interval=0.25)
         warm = time.perf_counter() - started
         health = self._health(base)
         # Less often while queries are timed: reading PSS makes the kernel walk the
@@ -166,12 +167,12 @@ class Server:
             return None
         return response.json() if response.status_code == 200 else None
 
-    def _poll(self, done: Any, timeout: float = 3600) -> None:
+    def _poll(self, done: Any, timeout: float = 3600, interval: float = 0.005) -> None:
         deadline = time.perf_counter() + timeout
         while not done():
             if time.perf_counter() > deadline:
                 raise BenchError(f"server not ready within {timeout} s; see {self.log}")
-            time.sleep(0.005)
+            time.sleep(interval)
 
 
 def http_rows(query: dict[str, str], body: bytes) -> int:
