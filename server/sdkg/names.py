@@ -605,15 +605,6 @@ class NameIndex:
             if found
         ]
         ids: set[int] = set()
-        for words in best_words:
-            for word in words:
-                ids.update(
-                    row[0]
-                    for row in db.execute(
-                        "SELECT name FROM posting WHERE word = ? ORDER BY nwords LIMIT ?",
-                        (word, PER_WORD_NAMES),
-                    )
-                )
         if len(best_words) > 1:
             # Names holding a word of every query word: walk the rarest query word's
             # shortest names and keep those holding the others (short names score best).
@@ -624,6 +615,21 @@ class NameIndex:
             starts += [(self.words.uses([gram]), [gram]) for gram in _bigrams(query_words)]
             for _, words in sorted(starts, key=lambda start: start[0])[:2]:
                 ids.update(self._holding_all(db, words, all_words))
+        # Names holding one query word (partial matches), shortest first; when enough names
+        # hold every query word, only for rare words: a common word's short names would
+        # cover too little of the query to rank among them.
+        enough = len(ids) >= PER_WORD_NAMES
+        for words in best_words:
+            for word in words:
+                if enough and self.words.uses([word]) > PER_WORD_NAMES:
+                    continue
+                ids.update(
+                    row[0]
+                    for row in db.execute(
+                        "SELECT name FROM posting WHERE word = ? ORDER BY nwords LIMIT ?",
+                        (word, PER_WORD_NAMES),
+                    )
+                )
         return ids
 
     def _holding_all(
