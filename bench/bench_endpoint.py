@@ -83,11 +83,12 @@ class TreeMemory:
 class Server:
     """One ``sdkg serve`` process on a free loopback port, with its timeline and memory."""
 
-    def __init__(self, store: Path, data: Path, log: Path) -> None:
+    def __init__(self, store: Path, data: Path, log: Path, extra: list[str] | None = None) -> None:
         # Fair-use limits off: the benchmark is one client measuring the server, not abuse.
         self.command = [sys.executable, "-m", "sdkg.cli", "serve", "--store", str(store),
                         "--data", str(data), "--port", "0", "--host", "127.0.0.1",
-                        "--rate-limit", "off", "--max-concurrent-per-client", "0"]  # fmt: skip
+                        "--rate-limit", "off", "--max-concurrent-per-client", "0",
+                        *(extra or [])]  # fmt: skip
         self.log = log
         self.process: subprocess.Popen[bytes] | None = None
         self.memory: TreeMemory | None = None
@@ -108,7 +109,8 @@ class Server:
         ready = time.perf_counter() - started
         self.ask(first_query)
         first_answer = time.perf_counter() - started
-        self._poll(lambda: not self._health(base)["warming"])
+        # Every 0.25 s: health checks answered while warming take the GIL from the copy.
+        self._poll(lambda: not self._health(base)["warming"], interval=0.25)
         warm = time.perf_counter() - started
         health = self._health(base)
         # Less often while queries are timed: reading PSS makes the kernel walk the
@@ -148,7 +150,7 @@ class Server:
         return response.content
 
     def _wait_for_url(self) -> str:
-        deadline = time.perf_counter() + 600
+        deadline = time.perf_counter() + 3600
         while time.perf_counter() < deadline:
             match = URL_LINE.search(self.log.read_text(encoding="utf-8", errors="replace"))
             if match:
@@ -156,7 +158,7 @@ class Server:
             if self.process is not None and self.process.poll() is not None:
                 raise BenchError(f"the server exited ({self.process.returncode}); see {self.log}")
             time.sleep(0.01)
-        raise BenchError(f"the server printed no URL within 600 s; see {self.log}")
+        raise BenchError(f"the server printed no URL within 3600 s; see {self.log}")
 
     def _health(self, base: str) -> dict[str, Any] | None:
         try:
@@ -165,12 +167,12 @@ class Server:
             return None
         return response.json() if response.status_code == 200 else None
 
-    def _poll(self, done: Any, timeout: float = 600) -> None:
+    def _poll(self, done: Any, timeout: float = 3600, interval: float = 0.005) -> None:
         deadline = time.perf_counter() + timeout
         while not done():
             if time.perf_counter() > deadline:
                 raise BenchError(f"server not ready within {timeout} s; see {self.log}")
-            time.sleep(0.005)
+            time.sleep(interval)
 
 
 def http_rows(query: dict[str, str], body: bytes) -> int:
@@ -250,20 +252,26 @@ def bench_size(label: str, triples: int, args: argparse.Namespace) -> dict[str, 
     queries_file = out / f"queries-{label}.json"
     queries_file.write_text(json.dumps(queries, ensure_ascii=False, indent=1))
     store = out / f"store-{label}"
-    shutil.rmtree(store, ignore_errors=True)
+    extra = shlex.split(args.server_args)
     lookup = queries[0]
     report: dict[str, Any] = {"size": label, "generated": meta, "load_before": os.getloadavg()}
+    report["server_args"] = args.server_args
 
-    say(f"[{label}] first start on an empty store")
-    server = Server(store, gen, out / f"server-{label}-first.log")
-    try:
-        report["first_start"] = server.start(lookup)
-    finally:
-        memory = server.stop()
-    report["first_start"]["memory"] = memory
+    if args.keep_store and (store / "manifest.json").is_file():
+        say(f"[{label}] reusing the store {store} (no first start)")
+        report["first_start"] = None
+    else:
+        shutil.rmtree(store, ignore_errors=True)
+        say(f"[{label}] first start on an empty store")
+        server = Server(store, gen, out / f"server-{label}-first.log", extra)
+        try:
+            report["first_start"] = server.start(lookup)
+        finally:
+            memory = server.stop()
+        report["first_start"]["memory"] = memory
 
     say(f"[{label}] restart on unchanged data")
-    server = Server(store, gen, out / f"server-{label}-restart.log")
+    server = Server(store, gen, out / f"server-{label}-restart.log", extra)
     try:
         report["restart"] = server.start(lookup)
         http: dict[str, Any] = {}
@@ -283,8 +291,19 @@ def bench_size(label: str, triples: int, args: argparse.Namespace) -> dict[str, 
     report["restart"]["memory"] = memory
 
     snapshot = store / "snapshot.nq"
-    say(f"[{label}] raw pyoxigraph")
-    report["raw"] = run_engine("oxigraph", snapshot, queries_file, args.budget, 0)
+    if args.raw_from is not None:
+        say(f"[{label}] raw pyoxigraph figures from {args.raw_from}")
+        report["raw"] = json.loads(args.raw_from.read_text())["raw"]
+        report["raw_from"] = f"taken from {args.raw_from} (an earlier run)"
+    elif args.raw_disk:
+        say(f"[{label}] raw pyoxigraph on the store's database, read-only on disk")
+        report["raw"] = run_engine(
+            "oxigraph-disk", store / "oxigraph", queries_file, args.budget, 0
+        )
+        report["raw_from"] = "the store's database opened read-only (--raw-disk)"
+    else:
+        say(f"[{label}] raw pyoxigraph")
+        report["raw"] = run_engine("oxigraph", snapshot, queries_file, args.budget, 0)
     if args.no_rdflib:
         report["rdflib"] = None
     else:
@@ -368,8 +387,8 @@ def evaluate_targets(report: dict[str, Any]) -> list[dict[str, Any]]:
                     "pass": restart < 2.0, "detail": f"{restart:.2f} s to the first answer, "
                     f"{report['restart']['warm']:.2f} s to warm"})  # fmt: skip
 
-    peak = max(report["first_start"]["memory"]["overall"]["pss"],
-               report["restart"]["memory"]["overall"]["pss"])  # fmt: skip
+    phases = [p for p in (report["first_start"], report["restart"]) if p]
+    peak = max(p["memory"]["overall"]["pss"] for p in phases)
     own = report["raw"]["store_bytes"]
     targets.append({"target": "peak server memory (PSS, process tree) < 2x the store itself",
                     "pass": peak < 2 * own,
@@ -393,13 +412,16 @@ def render(report: dict[str, Any]) -> str:
     first, restart, raw = report["first_start"], report["restart"], report["raw"]
     lines = [
         f"### {report['size']}: {meta['triples']:,} generated triples, "
-        f"{first['health']['triples']:,} quads in the store (with ontology and shapes)",
+        f"{restart['health']['triples']:,} quads in the store (with ontology and shapes)"
+        + (f"; server options `{report['server_args']}`" if report.get("server_args") else ""),
         "",
         "| phase | ready (answers) | first answer | warm (in memory) | sync | peak PSS | "
         "peak RSS | sum of VmHWM |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for name, phase in (("first start (load)", first), ("restart, unchanged data", restart)):
+        if phase is None:
+            continue
         memory = phase["memory"]["overall"]
         lines.append(
             f"| {name} | {phase['ready']:.2f} s | {phase['first_answer']:.2f} s | "
@@ -407,6 +429,8 @@ def render(report: dict[str, Any]) -> str:
             f"{memory['pss'] / MB:.0f} MB | {memory['rss'] / MB:.0f} MB | "
             f"{memory['hwm_sum'] / MB:.0f} MB |"
         )
+    if report.get("raw_from"):
+        lines += ["", f"Raw pyoxigraph figures: {report['raw_from']}."]
     lines += [
         "",
         f"Store itself (bare process, in-memory pyoxigraph, same quads): "
@@ -493,6 +517,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rdflib-timeout", type=float, default=30.0,
                         help="seconds rdflib may spend on one query (default 30)")  # fmt: skip
     parser.add_argument("--no-rdflib", action="store_true", help="skip rdflib")
+    parser.add_argument(
+        "--server-args",
+        default="",
+        help='more `sdkg serve` options, e.g. "--workers 4 --store-memory disk"',
+    )
+    parser.add_argument(
+        "--raw-from",
+        type=Path,
+        help="take raw pyoxigraph's figures from an earlier report-SIZE.json (same data and "
+        "queries) instead of loading the store again",
+    )
+    parser.add_argument(
+        "--raw-disk",
+        action="store_true",
+        help="raw pyoxigraph reads the store's database read-only on disk (to compare with "
+        "--server-args '--store-memory disk') instead of loading the snapshot into memory",
+    )
+    parser.add_argument(
+        "--keep-store",
+        action="store_true",
+        help="reuse OUT/store-SIZE when it exists: restart only, no first start",
+    )
     args = parser.parse_args(argv)
     try:
         sizes = [(label.strip(), parse_size(label)) for label in args.sizes.split(",")]

@@ -1,9 +1,10 @@
 """Load benchmark: concurrent clients on loopback, run after run; print figures.
 
     python bench/bench_load.py [--clients 16] [--seconds 60] [--runs 3] [--workers 1]
-                               [--threads 8] [--data DIR]
+                               [--threads 8] [--data DIR] [--store DIR] [--serve-args ARGS]
 
-Starts ``sdkg serve --memory`` (the limits off: one address plays every client) and,
+Starts ``sdkg serve --memory`` (or on ``--store DIR``; the limits off: one address plays
+every client) and,
 after a warm-up, runs the mixed load of ``loadgen.py`` ``--runs`` times. Per run:
 requests, throughput, p50 / p99 latency (all, and per kind), errors, and the resident
 memory (RSS) of the server's processes before and after. The target is zero errors and
@@ -16,6 +17,7 @@ figures are for the pair, not the server alone.
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 import tempfile
 import time
@@ -41,14 +43,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--data", type=Path, help="data folder (default: the bundled data)")
+    parser.add_argument(
+        "--store", type=Path, help="serve this store folder (default: in memory, --memory)"
+    )
+    parser.add_argument(
+        "--serve-args", default="", help='more `sdkg serve` options, e.g. "--store-memory disk"'
+    )
     args = parser.parse_args(argv)
     sys.stdout.reconfigure(line_buffering=True)  # each run's line shows as it ends
 
-    serve_args = ["--memory", "--rate-limit", "off", "--max-concurrent-per-client", "0",
+    store = ["--store", str(args.store)] if args.store else ["--memory"]
+    serve_args = [*store, "--rate-limit", "off", "--max-concurrent-per-client", "0",
                   "--allow-service", "none", "--workers", str(args.workers),
                   "--threads", str(args.threads)]  # fmt: skip
     if args.data:
         serve_args += ["--data", str(args.data)]
+    serve_args += shlex.split(args.serve_args)
     log_path = Path(tempfile.mkdtemp(prefix="sdkg-bench-load-")) / "server.log"
     with loadgen.serve_in_background(serve_args, log_path) as (base, pid):
         calls = loadgen.build_mix(base)

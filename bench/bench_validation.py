@@ -1,6 +1,7 @@
 """Time to validate a 100-triple contribution against graphs of growing size.
 
     .venv/bin/python bench/bench_validation.py [--sizes 10k 100k 1M] [--repeat 5]
+        [--store OUT/store-10M --gen OUT/gen-10M [--in-memory]]
 
 For each size, ``bench/generate.py`` writes a synthetic graph that follows the
 ontology and shapes, which is loaded into an in-memory Oxigraph store (one named
@@ -14,6 +15,7 @@ query + pyshacl). Prints the median time per size and its ratio to the smallest.
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import statistics
 import sys
@@ -56,6 +58,16 @@ def build_store(triples: int, work: Path) -> tuple[ox.Store, dict]:
     return store, meta
 
 
+def open_store(folder: Path, gen: Path, *, in_memory: bool) -> tuple[ox.Store, dict]:
+    """A server's store folder: its database read-only on disk, or its snapshot in memory."""
+    meta = json.loads((gen / "generator.json").read_text())
+    if not in_memory:
+        return ox.Store.read_only(str(folder / "oxigraph")), meta
+    store = ox.Store()
+    store.bulk_load(path=folder / "snapshot.nq", format=ox.RdfFormat.N_QUADS, lenient=True)
+    return store, meta
+
+
 def contribution(meta: dict, rng: random.Random, serial: int) -> Graph:
     """About 100 triples: 9 new people with fellowships at existing organizations, and a
     nickname with its evidence for an existing organization."""
@@ -89,14 +101,35 @@ def main() -> None:
                         default=[10_000, 100_000, 1_000_000], help="10k 100k 1M ...")  # fmt: skip
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "sdkg-bench")
+    parser.add_argument("--store", type=Path, action="append", default=[],
+                        help="also a store folder of `sdkg serve` (e.g. bench_endpoint.py's "
+                        "OUT/store-10M), with its generator data in --gen; repeatable")  # fmt: skip
+    parser.add_argument(
+        "--gen",
+        type=Path,
+        action="append",
+        default=[],
+        help="the generated folder of each --store (for its sample IRIs)",
+    )
+    parser.add_argument("--in-memory", action="store_true",
+                        help="load each --store's snapshot into memory, as the default server "
+                        "(--store-memory copy) does; without it, read the store on disk "
+                        "(--store-memory disk)")  # fmt: skip
     options = parser.parse_args()
     rng = random.Random(1)
     first: float | None = None
     print(f"{'graph triples':>14} {'contribution':>12} {'closure':>8} {'median s':>9} "
           f"{'min s':>7} {'ratio':>6} verdict")  # fmt: skip
-    for size in options.sizes:
+    if len(options.store) != len(options.gen):
+        parser.error("give one --gen for each --store")
+    stores = list(zip(options.store, options.gen, strict=True))
+    jobs: list[int | tuple[Path, Path]] = [*options.sizes, *stores]
+    for size in jobs:
         started = time.perf_counter()
-        store, meta = build_store(size, options.out)
+        if isinstance(size, tuple):
+            store, meta = open_store(*size, in_memory=options.in_memory)
+        else:
+            store, meta = build_store(size, options.out)
         load_seconds = time.perf_counter() - started
         wrapped = MemoryStore(store)
         validate_against_graph(contribution(meta, rng, 0), wrapped)  # warm caches
@@ -113,7 +146,8 @@ def main() -> None:
         print(
             f"{len(store):>14,} {len(submission):>12} {closure:>8} {median:>9.3f} "
             f"{min(times):>7.3f} {median / first:>6.2f} {'/'.join(sorted(verdicts))}"
-            f"   (generated and loaded in {load_seconds:.1f} s)",
+            f"   ({'opened' if isinstance(size, tuple) else 'generated and loaded'} "
+            f"in {load_seconds:.1f} s)",
             flush=True,
         )
         del store, wrapped

@@ -372,6 +372,12 @@ def store_options(command: Any) -> Any:
 @click.option("--port", type=int, help="Port; 0 picks a free one [default: 8000].")
 @store_options
 @click.option("--workers", type=int, help="Server processes [default: 1].")
+@click.option(
+    "--store-memory",
+    type=click.Choice(["copy", "disk"]),
+    help="copy: each process loads the store into memory; disk: all processes answer from "
+    "the shared on-disk store and the OS page cache [default: copy].",
+)
 @click.option("--threads", type=int, help="Request threads per process [default: 8].")
 @click.option("--timeout", type=float, help="Query time limit in seconds [default: 30].")
 @click.option("--max-query-length", type=int, help="Longest query, characters [default: 100000].")

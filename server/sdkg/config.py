@@ -45,8 +45,14 @@ class Settings:
     memory: bool = False
     #: Data folder replacing the bundled ``data/`` (``SDKG_DATA``); the ontology is always loaded.
     data_dir: Path | None = None
-    #: Server processes; each holds its own in-memory copy of the store (``SDKG_WORKERS``).
+    #: Server processes (``SDKG_WORKERS``); see ``store_memory`` for how each holds the store.
     workers: int = 1
+    #: How each server process holds the embedded store (``--store-memory`` /
+    #: ``SDKG_STORE_MEMORY``): ``copy`` loads it into the process's memory (fastest queries;
+    #: memory grows with each worker), ``disk`` answers from the on-disk store that every
+    #: process shares through the operating system's page cache (memory does not grow with
+    #: workers; for large data or many workers). See :mod:`sdkg.disk_store`.
+    store_memory: str = "copy"
     #: Request threads per process; queries run in parallel (``SDKG_THREADS``).
     threads: int = 8
     #: Longest a query may run, in seconds, before it is stopped (``SDKG_TIMEOUT``).
@@ -204,6 +210,13 @@ class Settings:
             )
         if self.store_url is not None and self.memory:
             raise ValueError("--store-url and --memory exclude each other (the data lives there)")
+        if self.store_memory not in ("copy", "disk"):
+            raise ValueError(f"store-memory must be 'copy' or 'disk', not {self.store_memory!r}")
+        if self.store_memory == "disk" and (self.memory or self.store_url is not None):
+            raise ValueError(
+                "--store-memory disk serves the embedded on-disk store; it excludes --memory "
+                "and --store-url"
+            )
         if (self.store_user is None) != (self.store_password is None):
             raise ValueError("give both SDKG_STORE_USER and SDKG_STORE_PASSWORD, or neither")
         if self.rate_limit < 0:

@@ -598,8 +598,15 @@ class Contributions:
                     known = self._load(contribution_id, active=load, present=present)
                     if known is None:
                         continue
-                    if write and shared and first and withdrawn is not None:
-                        self.store.drop_graph(known.graph)  # a withdrawal a crash cut short
+                    if (
+                        write
+                        and first
+                        and withdrawn is not None
+                        and known.graph in (present or set(self.store.graphs()))
+                    ):
+                        # A withdrawal a crash cut short, or made while another store mode
+                        # served the folder (a database written by --store-memory disk).
+                        self.store.drop_graph(known.graph)
                 if withdrawn is not None and known.withdrawn is None:
                     if write:
                         self.store.drop_graph(known.graph)

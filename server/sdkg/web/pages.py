@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, render_template, request
 
-from sdkg.names import NameIndex, build_name_index
+from sdkg.names import NameIndex, name_index_for
 from sdkg.namespaces import EXTERNAL_GRAPH, GRAPH
 from sdkg.solutions import select
 from sdkg.web.context import cached, state
@@ -38,8 +38,11 @@ def label_index() -> LabelIndex:
 
 
 def name_index() -> NameIndex:
-    """The name index of the current store generation (search, reconciliation, CSV intake)."""
-    return cached(("names",), lambda: build_name_index(state().store))
+    """The name index, up to date with the store (search, reconciliation, CSV intake): in
+    ``names.sqlite`` in the store folder, shared by every process (in memory with --memory)."""
+    settings = state().settings
+    folder = None if settings.memory else settings.resolved_store_dir
+    return cached(("names",), lambda: name_index_for(state().store, folder))
 
 
 def search_hits(text: str, limit: int = 100) -> list[dict[str, Any]]:
