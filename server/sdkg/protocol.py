@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -18,7 +17,7 @@ from typing import Any, TypeVar
 import pyoxigraph as ox
 from werkzeug.wrappers import Request
 
-from sdkg import federation, namespaces, offline, sparql_text
+from sdkg import federation, namespaces, querythreads, sparql_text
 from sdkg.echo import shorten
 from sdkg.formats import Format, Kind
 from sdkg.store import Dataset
@@ -202,46 +201,20 @@ T = TypeVar("T")
 
 
 def run_with_deadline(work: Callable[[], T], seconds: float, *, offline_thread: bool = False) -> T:
-    """Run ``work`` in a daemon thread and wait at most ``seconds`` for it.
+    """Run ``work`` in a query thread and wait at most ``seconds`` for it.
 
     pyoxigraph cannot cancel a running query; on :class:`QueryTimeout` the thread keeps
-    running until its process exits (the server then recycles the process). It is a
-    daemon thread so that it never holds the process open. With ``offline_thread`` the
-    thread cannot open sockets (:mod:`sdkg.offline`).
+    running until its process exits (the server then recycles the process). The threads
+    are long-lived daemon threads (:mod:`sdkg.querythreads`). With ``offline_thread``
+    the thread cannot open sockets (:mod:`sdkg.offline`).
 
     An error is handed over without its traceback: the traceback's frames hold the
     pyoxigraph objects ``work`` made, which must be dropped in the thread that made them.
     """
-    outcome: dict[str, Any] = {}
-    done = threading.Event()
-    job = offline.wrap(work) if offline_thread else work
-
-    def target() -> None:
-        try:
-            outcome["value"] = job()
-        except BaseException as error:  # re-raised in the caller's thread
-            outcome["error"] = _detached(error)
-        finally:
-            done.set()
-
-    threading.Thread(target=target, name="sdkg-query", daemon=True).start()
-    if not done.wait(seconds):
-        raise QueryTimeout(seconds)
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]
-
-
-def _detached(error: BaseException) -> BaseException:
-    """``error`` (and the errors chained to it) without tracebacks."""
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        current.__traceback__ = None
-        chained = current.__cause__ or current.__context__
-        current = chained
-    return error
+    try:
+        return querythreads.run(work, seconds, offline_thread=offline_thread)
+    except querythreads.Timeout:
+        raise QueryTimeout(seconds) from None
 
 
 # --------------------------------------------------------------------------- results

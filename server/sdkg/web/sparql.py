@@ -117,11 +117,15 @@ def _answer(query: str, sparql_request: SparqlRequest) -> Response:
     """Run ``query`` and answer it in the negotiated format."""
     app_state = state()
     settings = app_state.settings
-    accept = request.accept_mimetypes
+    accept = request.headers.get("Accept") or ""  # as text: negotiate caches its outcome
     wanted = _format_values()
     from sdkg.web import exports  # imports this module
 
-    if exports.wants_xlsx(request.values.get("format"), accept):  # a workbook, with labels
+    format_param = request.values.get("format")
+    # A workbook, with labels (its media type must be named for Accept to choose it).
+    if (format_param or "spreadsheetml" in accept.lower()) and exports.wants_xlsx(
+        format_param, request.accept_mimetypes
+    ):
         return exports.spreadsheet_response(query, "xlsx", filename="result", title="Query result")
 
     def consume(result: Any) -> tuple[Serialized, bytes, str] | Table:
@@ -195,7 +199,7 @@ def run_query(query: str, dataset: Dataset | None, consume: Callable[[Any], T]) 
 def _prefers_html() -> bool:
     """True for browsers: HTML is what the format parameter or Accept header asks for."""
     try:
-        choice = negotiate(request.accept_mimetypes, _format_values(), "solutions", html=True)
+        choice = negotiate(request.headers.get("Accept"), _format_values(), "solutions", html=True)
     except NotAcceptable:
         return False
     return choice.kind == "html"
