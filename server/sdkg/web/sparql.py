@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Blueprint, Response, jsonify, render_template_string, request, send_file
+from flask import Blueprint, Response, g, jsonify, render_template_string, request, send_file
 from rdflib import Graph
 
 from sdkg import describe, federation, namespaces, offline, serialize, sparql_text
@@ -70,7 +70,18 @@ def allow_cross_origin(response: Response) -> Response:
 
 def _format_values() -> list[str]:
     """The request's ``format`` / ``output`` / ``results`` values, URL then form body."""
-    return format_values(request.values.items(multi=True))
+    values = g.get("sdkg_format_values")
+    if values is None:
+        pairs = list(request.args.items(multi=True))
+        # Only a form body can hold parameters: other bodies are not read for them
+        # (what ``request.values`` does, without its cost on every query).
+        if request.method == "POST" and request.mimetype in _FORM_TYPES:
+            pairs += request.form.items(multi=True)
+        values = g.sdkg_format_values = format_values(pairs)
+    return values
+
+
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 @blueprint.route("/sparql", methods=["GET", "POST"])
@@ -121,7 +132,9 @@ def _answer(query: str, sparql_request: SparqlRequest) -> Response:
     wanted = _format_values()
     from sdkg.web import exports  # imports this module
 
-    format_param = request.values.get("format")
+    format_param = request.args.get("format")
+    if format_param is None and request.method == "POST" and request.mimetype in _FORM_TYPES:
+        format_param = request.form.get("format")
     # A workbook, with labels (its media type must be named for Accept to choose it).
     if (format_param or "spreadsheetml" in accept.lower()) and exports.wants_xlsx(
         format_param, request.accept_mimetypes
