@@ -173,7 +173,8 @@ class _JsonTarget(_Target):
             return False
         starts = _JSON_ROW_START.finditer(self.data, start)
         first_extra = next(m for i, m in enumerate(starts, before) if i == self.limit)
-        self.cut_at = first_extra.start()
+        # Before the row's comma; after the bracket that opens the list (no row kept).
+        self.cut_at = first_extra.start() + (first_extra[0][0] == ord("["))
         return True
 
 
