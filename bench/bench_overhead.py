@@ -135,16 +135,26 @@ def median_ms(run: Callable[[], None], count: int) -> float:
     return statistics.median(times) * 1000
 
 
-def start_candidates(work: Path, data: Path, snapshot_from: Path) -> dict[str, Any]:
-    """Every candidate that can run here, keyed by name, plus the started sdkg."""
-    candidates: dict[str, Any] = {}
-    sdkg = Server(work / "sdkg-store", data, work / "sdkg.log")
+def start_sdkg(work: Path, data: Path, name: str, code: Path | None = None) -> Server:
+    """``sdkg serve`` on ``data``, warm; with ``code``, the package of that checkout."""
+    sdkg = Server(work / f"{name}-store", data, work / f"{name}.log")
     # Every per-request mechanism stays on; the limits are only raised so that one
     # benchmark client is never refused.
     sdkg.command = sdkg.command[: sdkg.command.index("--rate-limit")]
     sdkg.command += ["--rate-limit", "1000000/s", "--rate-burst", "1000000"]
+    if code is not None:
+        sdkg.command = ["env", f"PYTHONPATH={code / 'server'}", *sdkg.command]
     sdkg.start({"name": "lookup", "sparql": LOOKUP, "accept": ACCEPT})
-    candidates["sdkg"] = sdkg
+    return sdkg
+
+
+def start_candidates(
+    work: Path, data: Path, snapshot_from: Path, compare: Path | None = None
+) -> dict[str, Any]:
+    """Every candidate that can run here, keyed by name, plus the started sdkg."""
+    candidates: dict[str, Any] = {"sdkg": start_sdkg(work, data, "sdkg")}
+    if compare is not None:
+        candidates["sdkg-compare"] = start_sdkg(work, data, "sdkg-compare", compare)
     snapshot = snapshot_from if snapshot_from.is_file() else work / "sdkg-store" / "snapshot.nq"
     candidates["raw"] = snapshot
     gunicorn = tool("gunicorn")
@@ -202,6 +212,8 @@ def start_candidates(work: Path, data: Path, snapshot_from: Path) -> dict[str, A
             [
                 oxigraph,
                 "serve-read-only",
+                # sdkg's default graph is the union of the graphs: the same answers.
+                "--union-default-graph",
                 "--location",
                 str(location),
                 "--bind",
@@ -217,7 +229,7 @@ def start_candidates(work: Path, data: Path, snapshot_from: Path) -> dict[str, A
 def runner_for(name: str, candidate: Any, sparql: str) -> Callable[[], None]:
     if name == "raw":
         return raw_runner(candidate, sparql)
-    if name == "sdkg":
+    if name.startswith("sdkg"):
         return http_runner(candidate.endpoint, sparql)
     if name.startswith("bare") and sparql != LOOKUP:
         raise BenchError("the bare app only answers the lookup")
@@ -249,16 +261,32 @@ def workload_ratios(work: Path, args: argparse.Namespace) -> list[dict[str, Any]
     try:
         rows = []
         for query in queries:
-            row = {"name": query["name"]}
+            row: dict[str, Any] = {"name": query["name"]}
+            # Both servers must give the same answer, or the times compare nothing.
+            counts = {
+                name: answer_rows(candidates[name].endpoint, query["sparql"])
+                for name in ("sdkg", "oxigraph")
+                if name in candidates
+            }
+            row["rows"] = "/".join(str(count) for count in counts.values())
+            if len(set(counts.values())) > 1:
+                row["rows"] += " (DIFFERENT)"
             for name in ("raw", "sdkg", "oxigraph"):
                 if name in candidates:
                     runner = runner_for(name, candidates[name], query["sparql"])
-                    row[name] = median_ms(runner, max(5, args.requests // 30))
+                    row[name] = median_ms(runner, max(10, args.requests // 10))
             rows.append(row)
             say(json.dumps(row))
         return rows
     finally:
         stop_all(candidates)
+
+
+def answer_rows(endpoint: str, sparql: str) -> int:
+    """The number of rows of a SELECT answer (SPARQL JSON)."""
+    session = requests.Session()
+    session.trust_env = False
+    return len(post(session, endpoint, sparql).json()["results"]["bindings"])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -267,12 +295,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="interleaved runs")
     parser.add_argument("--size", type=parse_size, help="also run the workload at this size")
     parser.add_argument("--out", type=Path, help="work folder (default: a temporary one)")
+    parser.add_argument(
+        "--compare",
+        type=Path,
+        metavar="CHECKOUT",
+        help="also run `sdkg serve` from this checkout's server/ (e.g. the previous commit, "
+        "from `git worktree add`) as the candidate sdkg-compare",
+    )
     args = parser.parse_args(argv)
     work = args.out or Path(tempfile.mkdtemp(prefix="sdkg-overhead-"))
     work.mkdir(parents=True, exist_ok=True)
     (work / "workload").mkdir(exist_ok=True)
     try:
-        candidates = start_candidates(work, REPO / "data", Path("/nonexistent"))
+        candidates = start_candidates(work, REPO / "data", Path("/nonexistent"), args.compare)
         try:
             medians = lookup_overhead(candidates, args)
         finally:
@@ -285,6 +320,9 @@ def main(argv: list[str] | None = None) -> int:
             added = [s - b for s, b in zip(medians["sdkg"], medians["bare-gunicorn"], strict=True)]
             print(f"  sdkg adds over the bare app: {min(added):.3f}-{max(added):.3f} ms"
                   " (target <= 0.5 ms)")  # fmt: skip
+        if "sdkg-compare" in best:
+            gain = [c - s for s, c in zip(medians["sdkg"], medians["sdkg-compare"], strict=True)]
+            print(f"  sdkg is faster than sdkg-compare by {min(gain):.3f}-{max(gain):.3f} ms")
         if "oxigraph" in best:
             ratios = [s / o for s, o in zip(medians["sdkg"], medians["oxigraph"], strict=True)]
             print(f"  sdkg / oxigraph server: {min(ratios):.2f}-{max(ratios):.2f}x (target <= 2x)")
@@ -293,8 +331,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\nworkload at {args.size} triples, median ms (ratio to oxigraph server)")
             for row in rows:
                 ratio = row["sdkg"] / row["oxigraph"] if "oxigraph" in row else float("nan")
-                print(f"  {row['name']:28} raw {row.get('raw', 0):8.2f}  sdkg {row['sdkg']:8.2f}"
-                      f"  oxigraph {row.get('oxigraph', 0):8.2f}  {ratio:5.2f}x")  # fmt: skip
+                print(f"  {row['name']:32} raw {row.get('raw', 0):8.2f}  sdkg {row['sdkg']:8.2f}"
+                      f"  oxigraph {row.get('oxigraph', 0):8.2f}  {ratio:5.2f}x"
+                      f"  rows {row['rows']}")  # fmt: skip
     except BenchError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

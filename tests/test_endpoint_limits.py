@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import re
 import signal
 import threading
 import time
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 import rdflib
 import requests
@@ -119,35 +123,57 @@ def test_each_request_is_logged_with_its_time(endpoint):
     assert re.search(r'"GET /sparql\?query=\S+ HTTP/1.1" 200 \d+ \d+ms', lines[-1])
 
 
-def tricky_rows(count: int) -> str:
-    """A query of ``count`` rows whose JSON defeats naive row counting: literals holding
-    `,{"` and `{}`, rows binding nothing, rows binding only the second variable."""
-    values = []
+def sparql_literal(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + escaped.replace("\n", "\\n").replace("\r", "\\r") + '"'
+
+
+def tricky_rows(count: int) -> tuple[str, list[dict[str, str]]]:
+    """A query of ``count`` rows that defeats naive row counting in every format, and its
+    rows (variable -> value). Literals hold `,{"` and `{}` (JSON), line breaks, commas and
+    quotes (CSV), `<result>` (XML); some rows bind nothing, some only the second variable."""
+    values, rows = [], []
     for i in range(count):
-        values.append(
-            [
-                f'("x,{{\\"a\\":{i}}}" <http://example.org/{i}>)',
-                "(UNDEF UNDEF)",
-                f'(UNDEF "{{}} {i}")',
-            ][i % 3]
-        )
-    return f"SELECT ?x ?y WHERE {{ VALUES (?x ?y) {{ {' '.join(values)} }} }}"
+        kind = i % 4
+        if kind == 0:
+            x, y = f'x,{{"a":{i}}}\r\n<result> "q"', f"http://example.org/{i}"
+            values.append(f"({sparql_literal(x)} <{y}>)")
+            rows.append({"x": x, "y": y})
+        elif kind == 1:
+            values.append("(UNDEF UNDEF)")
+            rows.append({})
+        elif kind == 2:
+            y = f'{{}} {i}\n,"'
+            values.append(f"(UNDEF {sparql_literal(y)})")
+            rows.append({"y": y})
+        else:
+            x = f"plain {i}"
+            values.append(f"({sparql_literal(x)} UNDEF)")
+            rows.append({"x": x})
+    return f"SELECT ?x ?y WHERE {{ VALUES (?x ?y) {{ {' '.join(values)} }} }}", rows
 
 
+def answer_rows(fmt: str, body: bytes) -> list[dict[str, str]]:
+    """The rows of a SELECT answer, read by a parser of the format (not by counting)."""
+    if fmt == "json":
+        bindings = json.loads(body)["results"]["bindings"]
+        return [{name: term["value"] for name, term in row.items()} for row in bindings]
+    if fmt == "csv":
+        reader = csv.DictReader(io.StringIO(body.decode(), newline=""))
+        return [{name: cell for name, cell in row.items() if cell} for row in reader]
+    parsed = ox.parse_query_results(body, ox.QueryResultsFormat.from_extension(fmt))
+    names = [variable.value for variable in parsed.variables]
+    return [{n: row[n].value for n in names if row[n] is not None} for row in parsed]
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
 @pytest.mark.parametrize("extra", [-1, 0, 1, 7])
-def test_row_cap_is_exact_in_json_whatever_the_rows_hold(endpoint, extra):
+def test_row_cap_is_exact_in_every_format_whatever_the_rows_hold(endpoint, fmt, extra):
     count = SHARED_MAX_ROWS + extra
-    query = tricky_rows(count)
-    json_answer = requests.get(endpoint.sparql, params={"query": query, "format": "json"})
-    tsv_answer = requests.get(endpoint.sparql, params={"query": query, "format": "tsv"})
-    assert json_answer.status_code == tsv_answer.status_code == 200, json_answer.text
-    bindings = json_answer.json()["results"]["bindings"]  # also proves it is valid JSON
-    assert len(bindings) == min(count, SHARED_MAX_ROWS)
-    flagged = "SDKG-Results-Truncated" in json_answer.headers
-    assert flagged == (count > SHARED_MAX_ROWS)
-    # The same rows, in the same order, as the TSV answer (cut by line).
-    tsv_rows = tsv_answer.text.splitlines()[1:]
-    assert len(tsv_rows) == len(bindings)
-    for binding, line in zip(bindings, tsv_rows, strict=True):
-        cells = dict(zip(("x", "y"), line.split("\t"), strict=True))
-        assert set(binding) == {name for name, cell in cells.items() if cell}
+    query, rows = tricky_rows(count)
+    answer = requests.get(endpoint.sparql, params={"query": query, "format": fmt})
+    assert answer.status_code == 200, answer.text
+    # The same rows, in the same order, as the query gives: exactly the first ones.
+    assert answer_rows(fmt, answer.content) == rows[:SHARED_MAX_ROWS]
+    flagged = answer.headers.get("SDKG-Results-Truncated")
+    assert flagged == (TRUNCATED if count > SHARED_MAX_ROWS else None)

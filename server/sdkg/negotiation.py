@@ -22,6 +22,7 @@ werkzeug (:class:`~werkzeug.datastructures.MIMEAccept`, what Flask gives as
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -104,10 +105,37 @@ def negotiate(
 
     ``accept`` is the parsed Accept header (or its text; None or empty means anything),
     ``format_params`` the values of the format parameters in request order, ``html``
-    whether an HTML page is on offer too.
+    whether an HTML page is on offer too. Given as text, the outcome is cached: clients
+    send few distinct headers, and matching one costs more than the rest of a lookup.
     """
-    if not isinstance(accept, MIMEAccept):
-        accept = parse_accept_header(accept or "", MIMEAccept)
+    if isinstance(accept, MIMEAccept):
+        return _negotiate(accept, format_params, kind, html)
+    text = accept or ""
+    params = tuple(format_params)
+    if len(text) + sum(map(len, params)) > _MAX_CACHED_KEY:
+        return _negotiate(parse_accept_header(text, MIMEAccept), params, kind, html)
+    outcome = _negotiate_text(text, params, kind, html)
+    if isinstance(outcome, str):
+        raise NotAcceptable(outcome)
+    return outcome
+
+
+# Longer headers (and format values) are matched each time: the cache stays small.
+_MAX_CACHED_KEY = 1024
+
+
+@functools.lru_cache(maxsize=512)
+def _negotiate_text(
+    accept: str, format_params: tuple[str, ...], kind: Kind, html: bool
+) -> Choice | str:
+    """:func:`negotiate` of a header's text: the choice, or the 406 message."""
+    try:
+        return _negotiate(parse_accept_header(accept, MIMEAccept), format_params, kind, html)
+    except NotAcceptable as refused:
+        return refused.message
+
+
+def _negotiate(accept: MIMEAccept, format_params: Sequence[str], kind: Kind, html: bool) -> Choice:
     offers = formats.offered(kind, html=html)
     for value in format_params:
         chosen = _from_parameter(value, kind, html)

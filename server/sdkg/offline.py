@@ -21,10 +21,7 @@ import platform
 import struct
 import sys
 import threading
-from collections.abc import Callable
-from typing import Any, TypeVar
-
-T = TypeVar("T")
+from typing import Any
 
 _PR_SET_NO_NEW_PRIVS = 38
 _PR_SET_SECCOMP = 22
@@ -45,6 +42,7 @@ _ARCHES = {
 }
 
 
+@functools.cache
 def _filter_program() -> bytes | None:
     """The BPF program: ``socket()`` fails with EACCES, everything else is allowed."""
     arch = _ARCHES.get(platform.machine())
@@ -118,13 +116,3 @@ def available() -> bool:
     thread.start()
     thread.join()
     return bool(outcome and outcome[0])
-
-
-def wrap(work: Callable[[], T]) -> Callable[[], T]:
-    """``work`` made to run offline: the thread calling the result goes offline first."""
-
-    def offline_work() -> T:
-        go_offline()
-        return work()
-
-    return offline_work

@@ -8,16 +8,14 @@ pyoxigraph's own (Rust), so the server adds little to the cost of a query.
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import IO, Any, cast
+from typing import Any
 
 import pyoxigraph as ox
 from werkzeug.wrappers import Request
 
-from sdkg import federation, namespaces, sparql_text
+from sdkg import federation, namespaces, rowcap, sparql_text
 from sdkg.echo import shorten
 from sdkg.errors import HttpError, QueryTimeout
 from sdkg.formats import Format, Kind
@@ -178,29 +176,6 @@ def result_kind(result: object) -> Kind:
     return "solutions" if isinstance(result, ox.QuerySolutions) else "graph"
 
 
-class _RowLimitReached(Exception):
-    """Raised from the writer to stop pyoxigraph's serializer at the row cap."""
-
-
-class _LineCappedBuffer:
-    """A write target that keeps the first ``limit`` lines and stops the writer after them."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.data = bytearray()
-        self.lines = 0
-
-    def write(self, chunk: bytes) -> int:
-        self.data += chunk
-        self.lines += chunk.count(b"\n")
-        if self.lines > self.limit:
-            raise _RowLimitReached
-        return len(chunk)
-
-    def flush(self) -> None:
-        """Nothing to flush; pyoxigraph calls it."""
-
-
 def serialize_result(
     result: QueryResult,
     fmt: Format,
@@ -208,10 +183,8 @@ def serialize_result(
 ) -> Serialized:
     """Write a query result in ``fmt``, keeping at most ``max_rows`` rows or triples.
 
-    JSON, the format most clients ask for, is written directly, its rows counted as
-    they are written (see :class:`_JsonRowCounter`). Other solution formats are written
-    as TSV first (one row per line, so the cap is exact), then converted by pyoxigraph.
-    Either way the evaluation stops as soon as the cap is passed.
+    Solutions are written once, by pyoxigraph, their rows counted as they are written
+    (:mod:`sdkg.rowcap`); the evaluation stops as soon as the cap is passed.
     """
     if isinstance(result, ox.QueryBoolean | ox.QuerySolutions):
         results_format = fmt.oxigraph
@@ -220,15 +193,7 @@ def serialize_result(
         if isinstance(result, ox.QueryBoolean):
             body = result.serialize(format=results_format) or b""
             return Serialized(body, fmt, False, max_rows)
-        if results_format is ox.QueryResultsFormat.JSON:
-            body, truncated = _capped_json(result, max_rows)
-            return Serialized(body, fmt, truncated, max_rows)
-        tsv, truncated = _capped_tsv(result, max_rows)
-        if results_format is ox.QueryResultsFormat.TSV:
-            body = tsv
-        else:
-            parsed = ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV)
-            body = parsed.serialize(format=results_format) or b""
+        body, truncated = rowcap.capped_solutions(result, results_format, max_rows)
         return Serialized(body, fmt, truncated, max_rows)
     rdf_format = fmt.oxigraph
     if not isinstance(rdf_format, ox.RdfFormat):
@@ -240,79 +205,6 @@ def serialize_result(
         prefixes = {p: ns for p, ns in TURTLE_PREFIXES.items() if f"<{ns}".encode() in body}
         body = ox.serialize(triples, format=rdf_format, prefixes=prefixes) or b""
     return Serialized(body, fmt, truncated, max_rows)
-
-
-def _capped_tsv(solutions: ox.QuerySolutions, max_rows: int) -> tuple[bytes, bool]:
-    buffer = _LineCappedBuffer(max_rows + 1)  # the header line, then the rows
-    try:
-        solutions.serialize(cast(IO[bytes], buffer), ox.QueryResultsFormat.TSV)
-    except _RowLimitReached:
-        cut = _nth_newline(buffer.data, max_rows + 1)
-        return bytes(buffer.data[: cut + 1]), True
-    return bytes(buffer.data), False
-
-
-# In pyoxigraph's SPARQL JSON a row that binds something starts with `[{"` or `,{"`.
-# Neither can occur anywhere else: inside a string a `"` is always escaped, and within a
-# row every `{"` follows a `:`. A row binding nothing is `{}`, which a string may also
-# contain, so output holding `{}` is counted exactly by parsing it (rare, and slower).
-_ROW_START = re.compile(rb'[\[,]\{"')
-
-
-class _JsonRowCounter:
-    """A write target for SPARQL JSON that stops the writer past ``limit`` bound rows."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.data = bytearray()
-        self.rows = 0
-
-    def write(self, chunk: bytes) -> int:
-        # A row start may straddle two chunks: look back two bytes, never counting twice.
-        start = max(len(self.data) - 2, 0)
-        self.data += chunk
-        self.rows += self.data.count(b',{"', start) + self.data.count(b'[{"', start)
-        if self.rows > self.limit:
-            raise _RowLimitReached
-        return len(chunk)
-
-    def flush(self) -> None:
-        """Nothing to flush; pyoxigraph calls it."""
-
-
-def _capped_json(solutions: ox.QuerySolutions, max_rows: int) -> tuple[bytes, bool]:
-    buffer = _JsonRowCounter(max_rows)
-    truncated = False
-    try:
-        solutions.serialize(cast(IO[bytes], buffer), ox.QueryResultsFormat.JSON)
-        body = bytes(buffer.data)
-    except _RowLimitReached:
-        # Keep the rows before the first one past the cap, and close the document.
-        first_extra = next(
-            m for i, m in enumerate(_ROW_START.finditer(buffer.data)) if i == max_rows
-        )
-        body = bytes(buffer.data[: first_extra.start()]) + b"]}}"
-        truncated = True
-    if b"{}" in body:
-        return _exact_json_cap(body, max_rows, truncated)
-    return body, truncated
-
-
-def _exact_json_cap(body: bytes, max_rows: int, truncated: bool) -> tuple[bytes, bool]:
-    """Count and cut rows by parsing: for output that may hold rows binding nothing."""
-    document = json.loads(body)
-    bindings = document["results"]["bindings"]
-    if len(bindings) <= max_rows:
-        return body, truncated
-    del bindings[max_rows:]
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode(), True
-
-
-def _nth_newline(data: bytearray, n: int) -> int:
-    position = -1
-    for _ in range(n):
-        position = data.index(b"\n", position + 1)
-    return position
 
 
 def first_triples(triples: Iterable[ox.Triple], max_rows: int) -> tuple[list[ox.Triple], bool]:

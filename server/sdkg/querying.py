@@ -9,15 +9,13 @@ by serializing them; every page of the web reads the store through a
 
 from __future__ import annotations
 
-import os
-import queue
 import threading
 from collections.abc import Callable, Iterable
 from typing import IO, Any, TypeVar
 
 import pyoxigraph as ox
 
-from sdkg import federation, offline, sparql_text
+from sdkg import federation, querythreads, sparql_text
 from sdkg.errors import (
     QueryError,
     QueryRejected,
@@ -31,42 +29,6 @@ from sdkg.graphstore import Dataset, GraphStore, QueryResult
 T = TypeVar("T")
 
 
-class _Runners:
-    """Daemon threads that wait for the next piece of work: starting a thread costs more
-    than a small query (0.1 to 0.9 ms), and a page runs several. A thread whose work
-    passed its deadline stays busy until the work ends; new work then gets another
-    thread, so nothing ever waits for one. Threads do not survive a fork."""
-
-    #: Idle threads kept; more are started when needed, and end when done.
-    IDLE_KEPT = 16
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._idle: list[queue.SimpleQueue[Callable[[], None]]] = []
-        os.register_at_fork(after_in_child=self._idle.clear)
-
-    def start(self, work: Callable[[], None]) -> None:
-        """Run ``work`` in an idle thread, or in a new one."""
-        with self._lock:
-            inbox = self._idle.pop() if self._idle else None
-        if inbox is None:
-            inbox = queue.SimpleQueue()
-            threading.Thread(target=self._serve, args=(inbox,), name="sdkg-query",
-                             daemon=True).start()  # fmt: skip
-        inbox.put(work)
-
-    def _serve(self, inbox: queue.SimpleQueue[Callable[[], None]]) -> None:
-        while True:
-            inbox.get()()
-            with self._lock:
-                if len(self._idle) >= self.IDLE_KEPT:
-                    return
-                self._idle.append(inbox)
-
-
-_RUNNERS = _Runners()
-
-
 def run_with_deadline(
     work: Callable[[], T],
     seconds: float | None,
@@ -74,8 +36,8 @@ def run_with_deadline(
     offline_thread: bool = False,
     limit: float | None = None,
 ) -> T:
-    """Run ``work`` in a daemon thread (a waiting one, :class:`_Runners`) and wait at most
-    ``seconds`` for it (None: no limit).
+    """Run ``work`` in a long-lived query thread (:mod:`sdkg.querythreads`) and wait at
+    most ``seconds`` for it (None: no limit).
 
     pyoxigraph cannot cancel a running query; on :class:`QueryTimeout` the thread keeps
     running until its process exits (the server then recycles the process). It is a
@@ -86,39 +48,14 @@ def run_with_deadline(
     An error is handed over without its traceback: the traceback's frames hold the
     pyoxigraph objects ``work`` made, which must be dropped in the thread that made them.
     """
-    outcome: dict[str, Any] = {}
-    done = threading.Event()
-    job = offline.wrap(work) if offline_thread else work
-
-    def target() -> None:
-        try:
-            outcome["value"] = job()
-        except BaseException as error:  # re-raised in the caller's thread
-            outcome["error"] = _detached(error)
-        finally:
-            done.set()
-
-    if offline_thread:  # a thread that went offline stays so: never reused
-        threading.Thread(target=target, name="sdkg-query-offline", daemon=True).start()
-    else:
-        _RUNNERS.start(target)
-    if not done.wait(None if seconds is None else max(seconds, 0.0)):
-        raise QueryTimeout(limit if limit is not None else seconds or 0.0)
-    if "error" in outcome:
-        raise outcome["error"]
-    value: T = outcome["value"]
-    return value
-
-
-def _detached(error: BaseException) -> BaseException:
-    """``error`` (and the errors chained to it) without tracebacks."""
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        current.__traceback__ = None
-        current = current.__cause__ or current.__context__
-    return error
+    try:
+        return querythreads.run(
+            work,
+            threading.TIMEOUT_MAX if seconds is None else seconds,
+            offline_thread=offline_thread,
+        )
+    except querythreads.Timeout:
+        raise QueryTimeout(limit if limit is not None else seconds or 0.0) from None
 
 
 def engine_error(

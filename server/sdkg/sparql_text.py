@@ -88,12 +88,18 @@ def is_update(text: str) -> bool:
 
 def has_dataset_clause(text: str) -> bool:
     """True when the query names its dataset with FROM or FROM NAMED."""
+    # Upper-casing works character by character, so a FROM token is in the whole text
+    # upper-cased: without one there, the lexer (the costlier part) cannot find it.
+    if "FROM" not in text.upper():
+        return False
     return any(token.keyword == "FROM" for token in tokens(text))
 
 
 def service_targets(text: str) -> list[str | None]:
     """The endpoint of each SERVICE clause: the IRI if written in full, else None."""
     targets: list[str | None] = []
+    if "SERVICE" not in text.upper():  # as in has_dataset_clause: no token can be one
+        return targets
     stream = tokens(text)
     for token in stream:
         if token.keyword != "SERVICE":

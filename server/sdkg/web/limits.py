@@ -19,6 +19,7 @@ on which process accepts its connections.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import math
 import threading
@@ -41,6 +42,7 @@ EXEMPT_PREFIXES = ("/healthz", "/metrics", "/static/")
 _MAX_CLIENTS = 65_536
 
 
+@functools.lru_cache(maxsize=4096)  # parsing an address costs more than the limit check
 def client_key(address: str | None) -> str:
     """The identity a limit is counted against: the IPv4 address, or the IPv6 /64."""
     if not address:

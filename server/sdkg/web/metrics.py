@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import os
 import time
+from typing import Any
 
 from flask import Flask, Response, g, request
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, multiprocess
@@ -65,6 +66,12 @@ STORE_GRAPHS = Gauge(
 )
 
 
+# The labelled children already made, by label values. Routes are the app's URL rules
+# and statuses a few dozen, so these stay small (as the label sets themselves do).
+_REQUEST_COUNTERS: dict[tuple[str, str, int], Any] = {}
+_DURATIONS: dict[str, Any] = {}
+
+
 def note_rejection(reason: str) -> None:
     """Record why the current request is refused (for ``sdkg_rejections_total``)."""
     g.sdkg_rejection = reason
@@ -96,10 +103,17 @@ def _count(response: Response) -> Response:
     rule = request.url_rule
     route = rule.rule if rule is not None else "unmatched"
     method = request.method if request.method in _METHODS else "other"
-    REQUESTS.labels(route, method, str(response.status_code)).inc()
+    key = (route, method, response.status_code)
+    counter = _REQUEST_COUNTERS.get(key)
+    if counter is None:  # labels() validates and locks: once per label set, not per request
+        counter = _REQUEST_COUNTERS[key] = REQUESTS.labels(route, method, str(key[2]))
+    counter.inc()
     started = g.get("sdkg_started")
     if started is not None:
-        DURATION.labels(route).observe(time.perf_counter() - started)
+        histogram = _DURATIONS.get(route)
+        if histogram is None:
+            histogram = _DURATIONS[route] = DURATION.labels(route)
+        histogram.observe(time.perf_counter() - started)
     reason = g.get("sdkg_rejection") or _REJECTION_BY_STATUS.get(response.status_code)
     if reason is not None:
         REJECTIONS.labels(reason).inc()

@@ -15,7 +15,7 @@ import shutil
 import tempfile
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, render_template_string, request, send_file
+from flask import Blueprint, Response, g, jsonify, render_template_string, request, send_file
 from rdflib import Graph
 
 from sdkg import describe, serialize
@@ -65,7 +65,18 @@ def allow_cross_origin(response: Response) -> Response:
 
 def _format_values() -> list[str]:
     """The request's ``format`` / ``output`` / ``results`` values, URL then form body."""
-    return format_values(request.values.items(multi=True))
+    values = g.get("sdkg_format_values")
+    if values is None:
+        pairs = list(request.args.items(multi=True))
+        # Only a form body can hold parameters: other bodies are not read for them
+        # (what ``request.values`` does, without its cost on every query).
+        if request.method == "POST" and request.mimetype in _FORM_TYPES:
+            pairs += request.form.items(multi=True)
+        values = g.sdkg_format_values = format_values(pairs)
+    return values
+
+
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 @blueprint.route("/sparql", methods=["GET", "POST"])
@@ -120,9 +131,15 @@ def _answer(query: str, sparql_request: SparqlRequest) -> Response:
     """Run ``query`` and answer it in the negotiated format."""
     app_state = state()
     settings = app_state.settings
-    accept = request.accept_mimetypes
+    accept = request.headers.get("Accept") or ""  # as text: negotiate caches its outcome
     wanted = _format_values()
-    if exports.wants_xlsx(request.values.get("format"), accept):  # a workbook, with labels
+    format_param = request.args.get("format")
+    if format_param is None and request.method == "POST" and request.mimetype in _FORM_TYPES:
+        format_param = request.form.get("format")
+    # A workbook, with labels (its media type must be named for Accept to choose it).
+    if (format_param or "spreadsheetml" in accept.lower()) and exports.wants_xlsx(
+        format_param, request.accept_mimetypes
+    ):
         return exports.spreadsheet_response(query, "xlsx", filename="result", title="Query result")
 
     def consume(result: Any) -> tuple[Serialized, bytes, str] | Table:
@@ -151,7 +168,7 @@ def _answer(query: str, sparql_request: SparqlRequest) -> Response:
 def _prefers_html() -> bool:
     """True for browsers: HTML is what the format parameter or Accept header asks for."""
     try:
-        choice = negotiate(request.accept_mimetypes, _format_values(), "solutions", html=True)
+        choice = negotiate(request.headers.get("Accept"), _format_values(), "solutions", html=True)
     except NotAcceptable:
         return False
     return choice.kind == "html"
