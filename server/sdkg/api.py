@@ -18,7 +18,7 @@ import pyoxigraph as ox
 import rdflib
 
 from sdkg.config import Settings
-from sdkg.graphstore import GraphStore
+from sdkg.graphstore import GraphStore, triples_of
 from sdkg.store import open_local_store
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -118,7 +118,9 @@ class KnowledgeGraph:
             variables = tuple(v.value for v in result.variables)
             return [Row(variables, [to_python(s[v]) for v in variables]) for s in result]
         graph = rdflib.Graph()
-        graph.parse(data=ox.serialize(result, format=ox.RdfFormat.N_TRIPLES), format="nt")
+        graph.parse(
+            data=ox.serialize(triples_of(result), format=ox.RdfFormat.N_TRIPLES), format="nt"
+        )
         return graph
 
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, XSD
 
 from sdkg import formats, namespaces
-from sdkg.graphstore import GraphStore
+from sdkg.graphstore import GraphStore, Rows
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 VOID = Namespace("http://rdfs.org/ns/void#")
@@ -51,6 +52,8 @@ def at_address(graph: Graph, placeholder: str, address: str) -> Graph:
 def _select(store: GraphStore, sparql: str) -> list[dict[str, Any]]:
     """Rows of a SELECT as {variable: plain value}."""
     result = store.query(sparql)
+    if not isinstance(result, ox.QuerySolutions | Rows):
+        raise TypeError(f"expected the solutions of a SELECT query, got {type(result).__name__}")
     names = [v.value for v in result.variables]
     return [
         {name: (row[name].value if row[name] is not None else None) for name in names}
@@ -80,7 +83,8 @@ def service_description(store: GraphStore, endpoint: str, *, federated: bool = F
         graph.add((service, SD.feature, SD.BasicFederatedQuery))
     # Every result format the endpoint writes, by its W3C format IRI (formats registry).
     for fmt in (*formats.offered("solutions"), *formats.offered("graph")):
-        graph.add((service, SD.resultFormat, URIRef(fmt.iri)))
+        if fmt.iri is not None:
+            graph.add((service, SD.resultFormat, URIRef(fmt.iri)))
 
     dataset = BNode()
     graph.add((service, SD.defaultDataset, dataset))
@@ -120,7 +124,8 @@ def void_description(store: GraphStore, base_url: str) -> Graph:
     graph.add((dataset, VOID.dataDump, URIRef(base_url + "dump")))
     graph.add((dataset, VOID.uriSpace, Literal(ENTITY_SPACE)))
     for fmt in formats.offered("dataset"):  # the dump's formats
-        graph.add((dataset, VOID.feature, URIRef(fmt.iri)))
+        if fmt.iri is not None:
+            graph.add((dataset, VOID.feature, URIRef(fmt.iri)))
 
     def count(sparql: str) -> Literal:
         return Literal(int(_select(store, sparql)[0]["n"]), datatype=XSD.integer)

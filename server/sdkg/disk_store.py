@@ -32,7 +32,7 @@ import pyoxigraph as ox
 from sdkg.durable import write_atomically
 from sdkg.embedded import OxigraphStore, PreparedStore
 from sdkg.errors import StoreError
-from sdkg.graphstore import Dataset
+from sdkg.graphstore import Dataset, QueryResult
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +93,7 @@ class DiskStore(OxigraphStore):
 
     def query(
         self, sparql: str, dataset: Dataset | None = None, *, base_iri: str | None = None
-    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+    ) -> QueryResult:
         """Run ``sparql`` against the database as its latest write left it."""
         self._fresh()
         return super().query(sparql, dataset, base_iri=base_iri)

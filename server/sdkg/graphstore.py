@@ -14,8 +14,28 @@ from typing import IO, Any, Protocol
 
 import pyoxigraph as ox
 
-#: What a query gives: solutions (SELECT), a boolean (ASK) or triples (CONSTRUCT, DESCRIBE).
-QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | Iterable[ox.Triple]
+
+class Rows(list[ox.QuerySolution]):
+    """The solutions of a SELECT read into a list, with their ``variables`` as pyoxigraph
+    gives them (so code written for :class:`pyoxigraph.QuerySolutions` reads these)."""
+
+    def __init__(self, variables: list[ox.Variable], solutions: Iterable[ox.QuerySolution]) -> None:
+        super().__init__(solutions)
+        self.variables = variables
+
+
+#: What a query gives: solutions (SELECT), a boolean (ASK) or triples (CONSTRUCT,
+#: DESCRIBE), as pyoxigraph's lazy results or read in full (:class:`Rows`, bool, a list).
+QueryResult = (
+    ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | Iterable[ox.Triple] | Rows | bool
+)
+
+
+def triples_of(result: QueryResult) -> Iterable[ox.Triple]:
+    """The triples of a CONSTRUCT or DESCRIBE answer; TypeError for solutions or a boolean."""
+    if isinstance(result, ox.QuerySolutions | ox.QueryBoolean | Rows | bool):
+        raise TypeError(f"expected the triples of a graph query, got {type(result).__name__}")
+    return result
 
 
 @dataclass(frozen=True)
@@ -46,18 +66,25 @@ class GraphStore(Protocol):
     :func:`sdkg.querying.run`, the one way the server runs queries.
     """
 
-    #: True when every server process (and host) writes the same store (a remote one),
-    #: False when each process holds its own copy.
-    shared: bool
-    #: True when sdkg must never write to the store: writes raise StoreReadOnly.
-    read_only: bool
-    #: True when queries are evaluated in this process (the embedded engine), so that its
-    #: SERVICE calls can be confined to a thread that may not open sockets.
-    in_process: bool
-    #: True when a query past the time limit ends by itself (a remote store's request
-    #: ends, and the store applies its own limit); False when only stopping the process
-    #: ends it (pyoxigraph cannot cancel a query), so the server recycles the worker.
-    stops_queries_on_timeout: bool
+    @property
+    def shared(self) -> bool:
+        """True when every server process (and host) writes the same store (a remote one,
+        or the shared on-disk one), False when each process holds its own copy."""
+
+    @property
+    def read_only(self) -> bool:
+        """True when sdkg must never write to the store: writes raise StoreReadOnly."""
+
+    @property
+    def in_process(self) -> bool:
+        """True when queries are evaluated in this process (the embedded engine), so
+        that its SERVICE calls can be confined to a thread that may not open sockets."""
+
+    @property
+    def stops_queries_on_timeout(self) -> bool:
+        """True when a query past the time limit ends by itself (a remote store's
+        request ends); False when only stopping the process ends it (pyoxigraph cannot
+        cancel a query), so the server recycles the worker."""
 
     def query(
         self, sparql: str, dataset: Dataset | None = None, *, base_iri: str | None = None

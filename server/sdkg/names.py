@@ -60,6 +60,7 @@ from rapidfuzz.distance import OSA
 
 from sdkg import namespaces
 from sdkg.graphstore import GraphStore
+from sdkg.solutions import select
 
 log = logging.getLogger(__name__)
 
@@ -827,17 +828,19 @@ def _store_names(
 ) -> Iterator[tuple[str, str, str, str]]:
     """(iri, text, language, predicate) of every name of our things (of ``iris`` only, if
     given), and the names an external record linked by owl:sameAs gives them (a ROR alias)."""
-    for row in store.query(
+    for row in select(
+        store,
         f"SELECT DISTINCT ?s ?p ?o WHERE {{ {_values(iris)}VALUES ?p {{ {_NAME_VALUES} }} "
-        "?s ?p ?o FILTER(isIRI(?s) && isLiteral(?o)) }"
+        "?s ?p ?o FILTER(isIRI(?s) && isLiteral(?o)) }",
     ):
         if row["s"].value.startswith(_OWN):
             literal = row["o"]
             yield row["s"].value, literal.value, literal.language or "", row["p"].value
-    for row in store.query(
+    for row in select(
+        store,
         f"SELECT DISTINCT ?s ?o WHERE {{ {_values(iris)}?s <{SAME_AS}> ?ext . "
         f"VALUES ?p {{ {_NAME_VALUES} }} ?ext ?p ?o "
-        f'FILTER(isLiteral(?o) && STRSTARTS(STR(?s), "{namespaces.ENTITY}")) }}'
+        f'FILTER(isLiteral(?o) && STRSTARTS(STR(?s), "{namespaces.ENTITY}")) }}',
     ):
         literal = row["o"]
         yield row["s"].value, literal.value, literal.language or "", SKOS_ALT
@@ -845,9 +848,10 @@ def _store_names(
 
 def _store_types(store: GraphStore, iris: list[str] | None = None) -> dict[str, set[str]]:
     types: dict[str, set[str]] = defaultdict(set)
-    for row in store.query(
+    for row in select(
+        store,
         f"SELECT DISTINCT ?s ?t WHERE {{ {_values(iris)}?s <{RDF_TYPE}> ?t "
-        f'FILTER(isIRI(?s) && isIRI(?t) && STRSTARTS(STR(?s), "{namespaces.ENTITY}")) }}'
+        f'FILTER(isIRI(?s) && isIRI(?t) && STRSTARTS(STR(?s), "{namespaces.ENTITY}")) }}',
     ):
         types[row["s"].value].add(row["t"].value)
     return types
@@ -880,9 +884,10 @@ def _fill(db: sqlite3.Connection, store: GraphStore, iris: list[str] | None = No
 
 def _things_in_graph(store: GraphStore, graph: str) -> list[str]:
     """Our things a graph names, types or links (whose index entries it can change)."""
-    rows = store.query(
+    rows = select(
+        store,
         f"SELECT DISTINCT ?s WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} "
-        f"VALUES ?p {{ {_NAME_VALUES} <{RDF_TYPE}> <{SAME_AS}> }} FILTER(isIRI(?s)) }}"
+        f"VALUES ?p {{ {_NAME_VALUES} <{RDF_TYPE}> <{SAME_AS}> }} FILTER(isIRI(?s)) }}",
     )
     return [row["s"].value for row in rows if row["s"].value.startswith(_OWN)]
 
@@ -1019,10 +1024,9 @@ def _open_file(entry: _IndexFile, store: GraphStore, base: str, graphs: set[str]
             log.info("name index built in %.1f s: %s", time.perf_counter() - started, path)
             index = NameIndex(path=str(path))
         else:
-            index = (
-                entry.index if entry.index is not None and entry.index.path == str(path) else None
-            )
-            if index is None:
+            if entry.index is not None and entry.index.path == str(path):
+                index = entry.index
+            else:
                 index = NameIndex(path=str(path))
             with index._database.write_lock:
                 if _update(index._db(), store, graphs, entry.seen):
@@ -1058,8 +1062,9 @@ def _display_name(found: list[tuple[str, str, str]]) -> str:
 
 def _superclasses(store: GraphStore) -> dict[str, frozenset[str]]:
     supers: dict[str, set[str]] = defaultdict(set)
-    for row in store.query(
-        f"SELECT DISTINCT ?c ?super WHERE {{ ?c <{SUBCLASS_OF}>+ ?super FILTER(isIRI(?super)) }}"
+    for row in select(
+        store,
+        f"SELECT DISTINCT ?c ?super WHERE {{ ?c <{SUBCLASS_OF}>+ ?super FILTER(isIRI(?super)) }}",
     ):
         supers[row["c"].value].add(row["super"].value)
     return {iri: frozenset(found) for iri, found in supers.items()}

@@ -19,7 +19,7 @@ from sdkg import federation, namespaces, rowcap, sparql_text
 from sdkg.echo import shorten
 from sdkg.errors import HttpError, QueryTimeout
 from sdkg.formats import Format, Kind
-from sdkg.graphstore import Dataset, QueryResult
+from sdkg.graphstore import Dataset, QueryResult, triples_of
 from sdkg.querying import run_with_deadline
 from sdkg.sparql_text import describe_syntax_error
 
@@ -198,7 +198,7 @@ def serialize_result(
     rdf_format = fmt.oxigraph
     if not isinstance(rdf_format, ox.RdfFormat):
         raise ValueError(f"{fmt.name} is not an RDF format")
-    triples, truncated = first_triples(result, max_rows)
+    triples, truncated = first_triples(triples_of(result), max_rows)
     body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
     if rdf_format is not ox.RdfFormat.N_TRIPLES:
         # Declare only the prefixes the triples use (a byte search, not a Python loop).
@@ -240,7 +240,7 @@ def tabulate(result: QueryResult, max_rows: int) -> Table:
                 return Table("select", variables, rows, truncated=True)
             rows.append([solution[v] for v in variables])
         return Table("select", variables, rows)
-    triples, truncated = first_triples(result, max_rows)
+    triples, truncated = first_triples(triples_of(result), max_rows)
     rows = [[t.subject, t.predicate, t.object] for t in triples]
     return Table("graph", ["subject", "predicate", "object"], rows, truncated=truncated)
 

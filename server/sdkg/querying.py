@@ -24,7 +24,7 @@ from sdkg.errors import (
     ServiceFailed,
     ServiceRefused,
 )
-from sdkg.graphstore import Dataset, GraphStore, QueryResult
+from sdkg.graphstore import Dataset, GraphStore, QueryResult, Rows
 
 T = TypeVar("T")
 
@@ -135,15 +135,6 @@ def run(
 # --------------------------------------------------------------------------- read as lists
 
 
-class Rows(list[ox.QuerySolution]):
-    """The solutions of a SELECT read into a list, with their ``variables`` as pyoxigraph
-    gives them (so code written for :class:`pyoxigraph.QuerySolutions` reads these)."""
-
-    def __init__(self, variables: list[ox.Variable], solutions: Iterable[ox.QuerySolution]):
-        super().__init__(solutions)
-        self.variables = variables
-
-
 #: A query result read in full: rows, a boolean, or triples.
 Answer = Rows | bool | list[ox.Triple]
 
@@ -154,6 +145,8 @@ def read_all(result: QueryResult) -> Answer:
         return bool(result)
     if isinstance(result, ox.QuerySolutions):
         return Rows(list(result.variables), result)
+    if isinstance(result, Rows | bool):  # read already
+        return result
     return list(result)
 
 

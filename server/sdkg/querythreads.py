@@ -39,7 +39,7 @@ class _Job:
     __slots__ = ("work", "value", "error", "done")
 
     def __init__(self, work: Callable[[], Any]) -> None:
-        self.work = work
+        self.work: Callable[[], Any] | None = work
         self.value: Any = None
         self.error: BaseException | None = None
         self.done = threading.Lock()
@@ -78,6 +78,7 @@ class _Runner:
                 job.error = setup_error
             else:
                 try:
+                    assert job.work is not None  # set until the job is done
                     job.value = job.work()
                 except BaseException as error:  # re-raised in the caller's thread
                     job.error = _detached(error)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import IO, cast
 
 import pyoxigraph as ox
 
@@ -198,7 +199,7 @@ def capped_solutions(
     target = _TARGETS[fmt](max_rows)
     truncated = False
     try:
-        solutions.serialize(target, fmt)
+        solutions.serialize(cast(IO[bytes], target), fmt)
         body = bytes(target.data)
     except _RowLimitReached:
         body, truncated = target.cut(), True

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response
+from flask.json.provider import DefaultJSONProvider
 
 from sdkg.config import Settings
 from sdkg.graphstore import GraphStore
@@ -52,7 +53,8 @@ def create_app(
     # Bodies larger than any acceptable query (percent-encoding can triple its size)
     # are refused with 413 before they are read.
     app.config["MAX_CONTENT_LENGTH"] = settings.max_query_length * 3 + 65536
-    app.json.sort_keys = False
+    if isinstance(app.json, DefaultJSONProvider):  # answers keep the order they were built in
+        app.json.sort_keys = False
     app.extensions["sdkg"] = AppState.create(
         settings,
         store if store is not None else open_local_store(settings, warm=True),

@@ -92,7 +92,7 @@ class AppState:
     recycle_on_timeout: bool = False
     #: Renders the readable /sparql page for browsers; the web front end replaces it.
     #: Called as ``sparql_page(query=str | None, table=Table | None, error=str | None)``.
-    sparql_page: Callable[..., str] | None = None
+    sparql_page: Callable[..., str] = lambda **_: ""
     #: Per-generation cache of descriptions, indexes and figures.
     cache: ResponseCache = field(default_factory=ResponseCache)
 

@@ -118,7 +118,9 @@ def install(app: Flask, settings: Settings) -> None:
     """Apply the configured limits (and proxy trust) to every route of ``app``."""
     if settings.trust_proxy:
         proxies = settings.trust_proxy
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way
+            app.wsgi_app, x_for=proxies, x_proto=proxies
+        )
     buckets = None
     if settings.rate_limit:
         buckets = TokenBuckets(settings.rate_limit, settings.rate_burst)

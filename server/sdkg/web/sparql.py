@@ -13,7 +13,7 @@ import logging
 import os
 import shutil
 import tempfile
-from typing import Any
+from typing import IO, Any, cast
 
 from flask import Blueprint, Response, g, jsonify, render_template_string, request, send_file
 from rdflib import Graph
@@ -257,7 +257,7 @@ def _compressed_dump(choice: Choice) -> tempfile.SpooledTemporaryFile:
     # Closed by send_file once the response is sent.
     spool = tempfile.SpooledTemporaryFile(max_size=16 << 20)  # noqa: SIM115
     with gzip.GzipFile(fileobj=spool, mode="wb", compresslevel=6) as compressed:
-        state().store.dump(compressed, choice.format.oxigraph)
+        state().store.dump(cast(IO[bytes], compressed), choice.format.rdf_format)
     spool.seek(0)
     return spool
 
