@@ -118,7 +118,7 @@ def test_a_pasted_paragraph_is_searched_by_its_first_sixteen_words(server):
     found = hits(server, first_words)
     assert found and found[0]["iri"] == ID + "ictp"
     # Words past the sixteenth do not change the answer (within the search text's length
-    # cap, which tests/server/test_web_untrusted.py checks).
+    # cap, which tests/app/test_web_untrusted.py checks).
     assert hits(server, first_words + " lorem ipsum" * 4) == found
 
 

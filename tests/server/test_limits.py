@@ -11,7 +11,7 @@ import pytest
 import requests
 from support.robustness import STORE_ARGS, metric, scrape, slow_query, wait_for
 
-from sdkg.config import Settings, parse_rate
+from sdkg.config import Settings
 
 ASK = {"query": "ASK { ?s ?p ?o }"}
 
@@ -133,14 +133,6 @@ def test_limits_are_on_by_default_and_ignore_forwarded_for(start_server):
     _, refused = requests_until_refused(server, 20, client("198.51.100.1"))
     assert refused.text.startswith("too many requests from 127.0.0.1: ")
     assert metric(scrape(server.base), "sdkg_rejections_total", reason="rate_limited") >= 2
-
-
-@pytest.mark.parametrize(
-    ("text", "per_second"),
-    [("20/s", 20.0), ("600/min", 10.0), ("7200/h", 2.0), ("2.5", 2.5), ("off", 0.0)],
-)
-def test_rates_are_read_per_time_unit(text, per_second):
-    assert parse_rate(text) == per_second
 
 
 @pytest.mark.parametrize(
