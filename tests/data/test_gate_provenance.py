@@ -2,7 +2,7 @@
 
 The cases are ``tests/fixtures/gate/evidence-*.ttl`` and ``quote-*.ttl``, each with its
 ``.expect.toml`` (verdict, strings the report must contain). Each goes through
-``POST /validate`` and ``POST /contributions`` of a real server over the bundled data;
+``POST /validate`` and ``POST /contributions`` of the app over the bundled data, in-process;
 the bundled data itself must pass both checks.
 """
 
@@ -14,9 +14,8 @@ import tomllib
 from pathlib import Path
 
 import pytest
-import requests
-from support.contributing import FIXTURES, PREFIXES, post, write_tokens
-from support.servers import start_on
+from flask.testing import FlaskClient
+from support.contributing import FIXTURES, PREFIXES, submit, write_tokens
 
 from sdkg import documents
 from sdkg.gate import GateInput, evidence, quotes
@@ -28,19 +27,11 @@ ESSAY = "https://w3id.org/sdkg/id/cas-twas-science-diplomacy-essay"
 
 
 @pytest.fixture(scope="module")
-def server(start_server, store_args, tmp_path_factory):
+def client(make_app, tmp_path_factory) -> FlaskClient:
     """The bundled data on the embedded store, contributions open (token from contributing)."""
     tokens = write_tokens(tmp_path_factory.mktemp("tokens"))
     folder = tmp_path_factory.mktemp("gate-contributions")
-    return start_on(
-        start_server,
-        store_args,
-        "oxigraph",
-        "gate",
-        "--contributions",
-        str(folder),
-        env={"SDKG_TOKENS_FILE": str(tokens)},
-    )
+    return make_app(contributions_dir=folder, tokens_file=tokens).test_client()
 
 
 def expectation(case: Path) -> dict:
@@ -58,33 +49,33 @@ def test_at_least_twelve_evidence_and_quote_cases() -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
-def test_case_through_validate_and_contributions(server, case: Path) -> None:
+def test_case_through_validate_and_contributions(client, case: Path) -> None:
     expected = expectation(case)
     body = case.read_text("utf-8")
-    report = post(server.base, "validate", body, token=None).json()
+    report = submit(client, "/validate", body, token=None).get_json()
     text = messages(report)
     assert report["conforms"] is (expected["verdict"] == "accepted"), text
     for wanted in expected["must_contain"]:
         assert wanted in text, f"{wanted!r} not in:\n{text}"
 
-    stored = post(server.base, "contributions", body)
+    stored = submit(client, "/contributions", body)
     if expected["verdict"] == "refused":
         assert stored.status_code == 422, stored.text
         for wanted in expected["must_contain"]:
-            assert wanted in messages(stored.json())
+            assert wanted in messages(stored.get_json())
     else:
         assert stored.status_code == 201, stored.text
-        assert messages(stored.json()["report"]) == text
+        assert messages(stored.get_json()["report"]) == text
 
 
-def test_new_document_quote_is_marked_not_verified_in_json_and_page(server) -> None:
+def test_new_document_quote_is_marked_not_verified_in_json_and_page(client) -> None:
     body = (GATE / "quote-new-document-not-verified.ttl").read_text("utf-8")
     body = body.replace("salam-nobel-biography", "salam-nobel-biography-2")
-    stored = post(server.base, "contributions", body)
+    stored = submit(client, "/contributions", body)
     assert stored.status_code == 201, stored.text
-    [info] = [r for r in stored.json()["report"]["results"] if r["severity"] == "Info"]
+    [info] = [r for r in stored.get_json()["report"]["results"] if r["severity"] == "Info"]
     assert info["message"].startswith("quote not verified")
-    assert stored.json()["quotes_not_verified"] == [
+    assert stored.get_json()["quotes_not_verified"] == [
         {
             "subject": "https://w3id.org/sdkg/id/abdus-salam",
             "source": "https://w3id.org/sdkg/id/salam-nobel-biography-2",
@@ -93,32 +84,28 @@ def test_new_document_quote_is_marked_not_verified_in_json_and_page(server) -> N
             "status": "quote not verified",
         }
     ]
-    page = requests.get(
-        server.base + stored.json()["location"].lstrip("/"),
-        headers={"Accept": "text/html"},
-        timeout=30,
-    )
+    page = client.get(stored.get_json()["location"], headers={"Accept": "text/html"})
     assert page.status_code == 200
     assert "quote not verified" in page.text
     assert "salam-nobel-biography-2" in page.text
 
 
-def test_quotes_of_known_documents_are_not_marked(server) -> None:
-    stored = post(server.base, "contributions", (GATE / "quote-from-ror-record.ttl").read_text())
+def test_quotes_of_known_documents_are_not_marked(client) -> None:
+    stored = submit(client, "/contributions", (GATE / "quote-from-ror-record.ttl").read_text())
     assert stored.status_code == 201, stored.text
-    assert stored.json()["quotes_not_verified"] == []
-    page = requests.get(server.base + stored.json()["location"].lstrip("/"), timeout=30)
+    assert stored.get_json()["quotes_not_verified"] == []
+    page = client.get(stored.get_json()["location"], headers={"Accept": "*/*"})
     assert "quote not verified" not in page.text
 
 
-def test_evidence_in_the_store_backs_a_restated_fact(server) -> None:
+def test_evidence_in_the_store_backs_a_restated_fact(client) -> None:
     # USTC's membership of APRU has its evidence in the graph: restating it needs none.
     body = PREFIXES + "id:ustc org:memberOf id:apru .\n"
-    report = post(server.base, "validate", body, token=None).json()
+    report = submit(client, "/validate", body, token=None).get_json()
     assert report["results"] == []
     # ... but a new statement about USTC is not backed by USTC's other evidence.
     body = PREFIXES + 'id:ustc sdkg:acronym "UST China" .\n'
-    report = post(server.base, "validate", body, token=None).json()
+    report = submit(client, "/validate", body, token=None).get_json()
     assert report["conforms"] is False
     assert 'id:ustc sdkg:acronym "UST China"' in messages(report)
 
@@ -166,28 +153,27 @@ def test_closest_passage_is_the_essays_sentence() -> None:
     assert not documents.find_passage("regarded as the cradle of scientific elites", essay).found
 
 
-def test_documents_are_not_loaded_as_graphs(server) -> None:
-    answer = requests.get(
-        server.base + "sparql",
-        params={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"},
+def test_documents_are_not_loaded_as_graphs(client) -> None:
+    answer = client.get(
+        "/sparql",
+        query_string={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"},
         headers={"Accept": "application/sparql-results+json"},
-        timeout=30,
-    ).json()
+    ).get_json()
     graphs = {b["g"]["value"] for b in answer["results"]["bindings"]}
     assert not [g for g in graphs if "documents" in g]
     assert "https://w3id.org/sdkg/graph/organizations" in graphs
 
 
-def test_blank_nodes_in_facts_and_evidence_get_a_report_not_a_500(server) -> None:
+def test_blank_nodes_in_facts_and_evidence_get_a_report_not_a_500(client) -> None:
     body = PREFIXES + (
         "id:cas sdkg:advisesOn [ a skos:Concept ] .\n"
         "[] a sdkg:Evidence ; rdf:subject id:cas ; rdf:predicate sdkg:advisesOn ; rdf:object [] ;\n"
         "   dcterms:source id:cas-twas-science-diplomacy-essay ;\n"
         '   prov:value "providing advisory and appraisal services" .\n'
     )
-    response = post(server.base, "validate", body, token=None)
+    response = submit(client, "/validate", body, token=None)
     assert response.status_code == 200, response.text
-    text = messages(response.json())
+    text = messages(response.get_json())
     assert "Fact without evidence" in text
     # Two different blank nodes: the evidence names another value than the statement.
     assert "Evidence contradicts the data" in text

@@ -10,6 +10,8 @@ import signal
 from pathlib import Path
 
 import requests
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 TOKEN = "test-token-alice-0123456789"
 OTHER_TOKEN = "test-token-bob-9876543210"
@@ -81,6 +83,23 @@ def post(
         sent["Authorization"] = f"Bearer {token}"
     data = body.encode("utf-8") if isinstance(body, str) else body
     return requests.post(base + path, data=data, headers=sent, timeout=60)
+
+
+def submit(
+    client: FlaskClient,
+    path: str,
+    body: str | bytes,
+    *,
+    content_type: str = "text/turtle",
+    token: str | None = TOKEN,
+    headers: dict[str, str] | None = None,
+) -> TestResponse:
+    """:func:`post` to an app in-process: ``body`` to ``path`` through Flask's test client."""
+    sent = {"Content-Type": content_type, "Accept": "*/*", **(headers or {})}
+    if token is not None:
+        sent["Authorization"] = f"Bearer {token}"
+    data = body.encode("utf-8") if isinstance(body, str) else body
+    return client.post(path, data=data, headers=sent)
 
 
 _BLANK = re.compile(r"_:[A-Za-z0-9]+")
