@@ -17,8 +17,14 @@ from support.browser import (
     scroll_width,
     wait_for_result,
 )
-from support.contributing import TOKEN, UNVERIFIED_CASE, UNVERIFIED_ENTITY, post, write_tokens
-from test_browser import BROKEN_CONTRIBUTION
+from support.contributing import (
+    BROKEN_CONTRIBUTION,
+    TOKEN,
+    UNVERIFIED_CASE,
+    UNVERIFIED_ENTITY,
+    post,
+    write_tokens,
+)
 
 pytestmark = requires_chromium
 

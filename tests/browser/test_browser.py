@@ -13,6 +13,7 @@ import re
 import pytest
 import requests
 from support.browser import Watched, requires_chromium
+from support.contributing import BROKEN_CONTRIBUTION
 
 # The five centres of the essay's numbered list, by acronym.
 CENTRE_ACRONYMS = ["CEGT", "CEWE", "CoEBio", "ICCES", "SDIM"]
@@ -126,17 +127,6 @@ def test_ontology_page_has_a_section_per_term(page):
     assert section.is_visible()
     assert "org:OrganizationalCollaboration" in section.inner_text()
     page.shot("ontology", full_page=False)  # the whole page is very long
-
-
-BROKEN_CONTRIBUTION = """@prefix sdkg: <https://w3id.org/sdkg/ontology#> .
-@prefix id: <https://w3id.org/sdkg/id/> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix schema: <https://schema.org/> .
-
-id:new-centre a sdkg:CentreOfExcellence ;
-    rdfs:label "A new centre"@en ;
-    schema:foundingDate "nineteen-ninety" .
-"""
 
 
 def test_validate_a_broken_contribution_in_the_form(page, server):

@@ -19,9 +19,9 @@ from rdflib.compare import isomorphic
 from requests.auth import HTTPDigestAuth
 from support.contributing import TOKEN, fellowship, write_tokens
 from support.oracle import GRAPH, assert_same_graphs, dump_graphs, load_fixture_dataset
+from support.remote import LABEL, LABELS, SDKG, labels
 from support.servers import ENDPOINT_DATA
 from support.store_proxy import StoreProxy
-from test_remote_store import LABEL, LABELS, SDKG, labels
 
 from sdkg.contributions import READ_ONLY_MESSAGE
 

@@ -10,8 +10,6 @@ import json
 import os
 import socket
 import subprocess
-import sys
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -24,22 +22,13 @@ from support.oracle import (
     graphs_by_name,
     load_fixture_dataset,
 )
+from support.remote import LABEL, LABELS, SDKG, labels
 from support.servers import ENDPOINT_DATA, start_on
 from support.store_proxy import StoreProxy
 
 from sdkg.config import Settings
 from sdkg.remote_store import RemoteStore, chunk_triples
 from sdkg.resources import bundled_path
-
-LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-LABELS = f"SELECT ?label WHERE {{ ?s <{LABEL}> ?label }}"
-SDKG = str(Path(sys.executable).parent / "sdkg")
-
-
-def labels(server) -> set[str]:
-    response = requests.post(server.sparql, data={"query": LABELS})
-    assert response.status_code == 200, response.text
-    return {b["label"]["value"] for b in response.json()["results"]["bindings"]}
 
 
 def remote_settings(virtuoso, **changes) -> Settings:

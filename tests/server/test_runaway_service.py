@@ -12,9 +12,8 @@ import threading
 import time
 
 import requests
-from support.robustness import RUNAWAY
+from support.robustness import RUNAWAY, people
 from support.servers import ENDPOINT_DATA
-from test_validation_limits import people
 
 
 def test_runaway_query_with_a_slow_validation_in_flight(start_server):

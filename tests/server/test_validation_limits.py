@@ -13,24 +13,12 @@ import time
 
 import pytest
 import requests
+from support.robustness import people
 from support.servers import ENDPOINT_DATA
 
 TURTLE = {"Content-Type": "text/turtle"}
 JSON_LD = {"Content-Type": "application/ld+json"}
 RDF_XML = {"Content-Type": "application/rdf+xml"}
-
-
-def people(count: int, prefixes: int = 2) -> bytes:
-    """Turtle describing ``count`` new people (four triples each)."""
-    lines = ["@prefix foaf: <http://xmlns.com/foaf/0.1/> .",
-             "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> ."]  # fmt: skip
-    lines += [f"@prefix p{n}: <https://w3id.org/sdkg/id/x{n}-> ." for n in range(prefixes - 2)]
-    for n in range(count):
-        lines.append(
-            f'<https://w3id.org/sdkg/id/person-{n}> a foaf:Person ; rdfs:label "P {n}"@en ; '
-            f'foaf:name "P {n}" ; foaf:givenName "P" .'
-        )
-    return "\n".join(lines).encode()
 
 
 @pytest.fixture(scope="module")

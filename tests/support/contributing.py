@@ -39,6 +39,17 @@ PREFIXES = """@prefix sdkg: <https://w3id.org/sdkg/ontology#> .
 @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
 """
 
+#: A contribution the gate refuses (a founding date that is not a date), for the forms.
+BROKEN_CONTRIBUTION = """@prefix sdkg: <https://w3id.org/sdkg/ontology#> .
+@prefix id: <https://w3id.org/sdkg/id/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix schema: <https://schema.org/> .
+
+id:new-centre a sdkg:CentreOfExcellence ;
+    rdfs:label "A new centre"@en ;
+    schema:foundingDate "nineteen-ninety" .
+"""
+
 
 def write_tokens(folder: Path) -> Path:
     """A tokens file with a comment, Alice (an IRI) and Bob (a name)."""

@@ -56,3 +56,16 @@ def wait_for(condition: Callable[[], bool], timeout: float = 20, interval: float
             return True
         time.sleep(interval)
     return condition()
+
+
+def people(count: int, prefixes: int = 2) -> bytes:
+    """Turtle describing ``count`` new people (four triples each)."""
+    lines = ["@prefix foaf: <http://xmlns.com/foaf/0.1/> .",
+             "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> ."]  # fmt: skip
+    lines += [f"@prefix p{n}: <https://w3id.org/sdkg/id/x{n}-> ." for n in range(prefixes - 2)]
+    for n in range(count):
+        lines.append(
+            f'<https://w3id.org/sdkg/id/person-{n}> a foaf:Person ; rdfs:label "P {n}"@en ; '
+            f'foaf:name "P {n}" ; foaf:givenName "P" .'
+        )
+    return "\n".join(lines).encode()
