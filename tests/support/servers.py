@@ -104,7 +104,9 @@ def _start(args: tuple[str, ...], log_path: Path, env: dict[str, str], wait: boo
             try:
                 if requests.get(base + "healthz", timeout=5).status_code == 200:
                     return RunningServer(process, base, log_path)
-            except requests.ConnectionError:
+            # Not listening yet, or too busy starting (loading a store) to answer in time:
+            # ask again until the deadline.
+            except (requests.ConnectionError, requests.Timeout):
                 pass
         time.sleep(0.05)
     process.kill()
