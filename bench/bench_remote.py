@@ -5,7 +5,7 @@
 Per size, on the graph of bench/generate.py (reused when already there):
 
 1. ``sdkg serve --store DIR --data GEN``: time until warm (the embedded store);
-2. a throwaway Virtuoso (tests/virtuoso_support.py, Debian's ``virtuoso-t``) and
+2. a throwaway Virtuoso (tests/support/virtuoso.py, Debian's ``virtuoso-t``) and
    ``sdkg serve --store-url ... --store-graph-url ... --data GEN``: time until ready,
    which includes loading every file through the Graph Store Protocol;
 3. each query of bench/workload.py over HTTP on both servers (median of runs within
@@ -33,7 +33,7 @@ from timing import measure, summarize
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
-import virtuoso_support  # noqa: E402 - the test suite's throwaway Virtuoso
+from support import virtuoso as virtuoso_support  # noqa: E402 - the tests' throwaway Virtuoso
 
 
 def answer_rows(query: dict[str, str], body: bytes) -> list[tuple[str, ...]]:

@@ -3,7 +3,7 @@
     .venv/bin/python bench/bench_service_failures.py [--requests 2000]
 
 Starts ``sdkg serve`` allowing one loopback endpoint that promises a result and hangs up
-half-way (``tests/ssrf_support.py``), sends ``--requests`` queries calling it, and prints
+half-way (``tests/support/ssrf.py``), sends ``--requests`` queries calling it, and prints
 the worker's resident memory growth per request (after 200 warm-up requests) and how many
 "unsendable" lines (pyoxigraph results dropped in the wrong thread) the log holds.
 """
@@ -22,7 +22,7 @@ from pathlib import Path
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from ssrf_support import CountingEndpoint  # noqa: E402 (tests/ is not a package)
+from support.ssrf import CountingEndpoint  # noqa: E402 (tests/ is not a package)
 
 
 def main() -> None:

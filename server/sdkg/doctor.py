@@ -122,7 +122,7 @@ def run_checks(settings: Settings) -> list[Check]:
         check_program(
             "Chromium",
             "chromium",
-            "the browser tests (tests/test_browser.py)",
+            "the browser tests (tests/browser/test_browser.py)",
             _APT.format(package="chromium"),
         ),
         check_module(
