@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sdkg import offline
 
@@ -137,7 +137,7 @@ def run(work: Callable[[], T], seconds: float, *, offline_thread: bool = False) 
         raise Timeout(seconds)
     if job.error is not None:
         raise job.error
-    return job.value
+    return cast(T, job.value)
 
 
 def _detached(error: BaseException) -> BaseException:
