@@ -111,6 +111,11 @@ class GraphStore(Protocol):
     def generation(self) -> str:
         """Changes whenever the content changes; use it as a cache key."""
 
+    @property
+    def files_generation(self) -> str:
+        """Changes when the data files change, not with contributions: what an index kept
+        beside the store and updated graph by graph was built from."""
+
     def status(self) -> dict[str, Any]:
         """A JSON-able summary for health checks."""
 

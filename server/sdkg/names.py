@@ -972,8 +972,7 @@ INDEX_FILE = "names.sqlite"
 
 def _base_generation(store: GraphStore) -> str:
     """What the data files (not contributions) were when the index was built."""
-    files = getattr(store, "files_generation", None)
-    return files if isinstance(files, str) else store.generation
+    return store.files_generation
 
 
 def name_index_for(store: GraphStore, folder: Path | None) -> NameIndex:

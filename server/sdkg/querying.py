@@ -217,6 +217,11 @@ class DeadlineStore:
         """The wrapped store's generation."""
         return self.backend.generation
 
+    @property
+    def files_generation(self) -> str:
+        """The wrapped store's files generation."""
+        return self.backend.files_generation
+
     def graphs(self) -> list[str]:
         """The wrapped store's named graphs."""
         return self.backend.graphs()

@@ -403,6 +403,12 @@ class RemoteStore:
         """The store's generation token: changes with every write by any sdkg host."""
         return self.catalogue().generation
 
+    @property
+    def files_generation(self) -> str:
+        """The generation: a remote store's graphs are not told apart by where they came
+        from, so an index of it is rebuilt after every write."""
+        return self.generation
+
     def dump(self, output: IO[bytes], format: ox.RdfFormat) -> None:
         """Write sdkg's graphs to ``output`` in a dataset format (N-Quads, TriG)."""
         for graph in self.graphs():
