@@ -8,10 +8,10 @@ The same limits through a real server (429, Retry-After, exemptions, workers) ar
 from __future__ import annotations
 
 import pytest
-from sdkg.limits import ConcurrencyCap, TokenBuckets, client_key
 
-from sdkg import limits
 from sdkg.config import parse_rate
+from sdkg.web import limits
+from sdkg.web.limits import ConcurrencyCap, TokenBuckets, client_key
 
 
 class Clock:
