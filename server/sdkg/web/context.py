@@ -120,6 +120,12 @@ def seconds_left() -> float | None:
     return max(deadline - time.monotonic(), 0.0)
 
 
+def restart_deadline() -> None:
+    """Give this request's later queries the whole limit again: the editor page drawn for
+    a query that timed out reads its (small, cached) examples after the deadline passed."""
+    g.pop("sdkg_deadline", None)
+
+
 def generation() -> str:
     """The store's generation, read once per request (a remote store's costs a query)."""
     if not has_request_context():

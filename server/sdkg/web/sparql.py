@@ -34,7 +34,7 @@ from sdkg.protocol import (
     tabulate,
 )
 from sdkg.web import exports
-from sdkg.web.context import QUERY_BASE_IRI, cached, run_query, state
+from sdkg.web.context import QUERY_BASE_IRI, cached, restart_deadline, run_query, state
 from sdkg.web.responses import http_status, stopped_response
 
 log = logging.getLogger(__name__)
@@ -179,6 +179,7 @@ def _timeout_response(timeout: QueryTimeout, page_query: str | None = None) -> R
     for a browser, the editor holding the query, with the error under it."""
     response = stopped_response(str(timeout), "a query", timeout.seconds)
     if page_query is not None:
+        restart_deadline()
         page = state().sparql_page(query=page_query, table=None, error=str(timeout))
         response.set_data(page)
         response.mimetype = "text/html"
