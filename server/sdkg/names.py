@@ -970,11 +970,6 @@ _FILES_LOCK = threading.Lock()
 INDEX_FILE = "names.sqlite"
 
 
-def _base_generation(store: GraphStore) -> str:
-    """What the data files (not contributions) were when the index was built."""
-    return store.files_generation
-
-
 def name_index_for(store: GraphStore, folder: Path | None) -> NameIndex:
     """The name index of ``store``, up to date with it: kept in ``folder/names.sqlite``
     (shared by every process, reused after a restart), or in memory when ``folder`` is
@@ -984,7 +979,7 @@ def name_index_for(store: GraphStore, folder: Path | None) -> NameIndex:
         entry = _FILES.setdefault(key, _IndexFile(None if folder is None else folder / INDEX_FILE))
     with entry.lock:
         graphs = set(store.graphs())
-        base = _base_generation(store)
+        base = store.files_generation  # the data files (not contributions) it is built from
         if entry.path is None:
             if entry.index is None or entry.index.base != base:
                 entry.index = build_name_index(store)
