@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import fcntl
 import logging
-import multiprocessing
 import os
 import threading
-from typing import IO, Any
+from typing import IO
 
 import pyoxigraph as ox
 
+from sdkg.childprocess import run_in_child
 from sdkg.durable import write_atomically
 from sdkg.embedded import OxigraphStore, PreparedStore
 from sdkg.errors import StoreError
@@ -133,45 +133,36 @@ class DiskStore(OxigraphStore):
         lock_path = self._database.parent / (WRITES_FILE + ".lock")
         with open(lock_path, "a+b") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)  # one writer at a time, across processes
-            context = multiprocessing.get_context("spawn")
-            receive, send = context.Pipe(duplex=False)
-            child = context.Process(
-                target=_write_child,
-                args=(send, str(self._database), action, graph, data, media_type),
-                name="sdkg-disk-write",
-            )
-            child.start()
-            send.close()
             try:
-                status, message = receive.recv()
-            except EOFError:
-                status, message = "error", "the store writer process died"
-            child.join()
-            if status != "ok":
-                raise StoreError(f"cannot write graph <{graph}> to the store: {message}")
+                run_in_child(
+                    _write_graph,
+                    str(self._database),
+                    action,
+                    graph,
+                    data,
+                    media_type,
+                    method="spawn",
+                    name="sdkg-disk-write",
+                    died="the store writer process died",
+                )
+            except StoreError as error:
+                raise StoreError(f"cannot write graph <{graph}> to the store: {error}") from None
             count = self._read_writes() + 1
             write_atomically(self._writes_file, f"{count}\n".encode("ascii"))
         self._fresh()
         self._writes += 1
 
 
-def _write_child(
-    send: Any, database: str, action: str, graph: str, data: bytes, media_type: str
-) -> None:
+def _write_graph(database: str, action: str, graph: str, data: bytes, media_type: str) -> None:
     """In the writer child: open the database read-write, change one graph, close."""
-    try:
-        store = ox.Store(database)
-        node = ox.NamedNode(graph)
-        if action == "drop":
-            store.remove_graph(node)
-        else:
-            fmt = ox.RdfFormat.from_media_type(media_type)
-            if fmt is None:
-                raise ValueError(f"unknown RDF media type {media_type}")
-            store.clear_graph(node)
-            store.load(data, fmt, to_graph=node)
-        store.flush()
-        del store
-        send.send(("ok", ""))
-    except BaseException as error:  # reported to the server process, which raises it
-        send.send(("error", f"{type(error).__name__}: {error}"))
+    store = ox.Store(database)
+    node = ox.NamedNode(graph)
+    if action == "drop":
+        store.remove_graph(node)
+    else:
+        fmt = ox.RdfFormat.from_media_type(media_type)
+        if fmt is None:
+            raise ValueError(f"unknown RDF media type {media_type}")
+        store.clear_graph(node)
+        store.load(data, fmt, to_graph=node)
+    store.flush()

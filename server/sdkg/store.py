@@ -26,12 +26,12 @@ import errno
 import gc
 import json
 import logging
-import multiprocessing
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
+from sdkg.childprocess import run_in_child
 from sdkg.config import Settings
 from sdkg.disk_store import DiskStore
 from sdkg.durable import write_atomically
@@ -137,7 +137,15 @@ def prepare_store(
     snapshot = folder / "snapshot.nq"
     try:
         if isolate:
-            manifest, report = _in_child_process(_sync_folder, folder, database, snapshot, sources)
+            manifest, report = run_in_child(
+                _sync_folder,
+                folder,
+                database,
+                snapshot,
+                sources,
+                name="sdkg-store-sync",
+                died="the store sync process died; see the messages above",
+            )
         else:
             manifest, report = _sync_folder(folder, database, snapshot, sources)
     except BaseException:
@@ -201,32 +209,6 @@ def _sync_database(
         manifest["snapshot"] = manifest["generation"]
     write_atomically(manifest_path, json.dumps(manifest).encode())
     return manifest, report
-
-
-def _in_child_process(function: Any, *args: Any) -> Any:
-    """Run ``function(*args)`` in a forked child and return its result; StoreError passes."""
-    context = multiprocessing.get_context("fork")
-    receive, send = context.Pipe(duplex=False)
-
-    def child() -> None:
-        try:
-            send.send(("ok", function(*args)))
-        except StoreError as error:
-            send.send(("error", str(error)))
-        except BaseException as error:  # reported to the parent, which raises it
-            send.send(("error", f"{type(error).__name__}: {error}"))
-
-    process = context.Process(target=child, name="sdkg-store-sync")
-    process.start()
-    send.close()
-    try:
-        status, value = receive.recv()
-    except EOFError:
-        status, value = "error", "the store sync process died; see the messages above"
-    process.join()
-    if status != "ok":
-        raise StoreError(value)
-    return value
 
 
 def attach_store(settings: Settings) -> PreparedStore:
