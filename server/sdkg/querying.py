@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
-from typing import IO, Any, TypeVar
+from typing import Any, TypeVar
 
 import pyoxigraph as ox
 
@@ -150,6 +150,11 @@ def read_all(result: QueryResult) -> Answer:
     return list(result)
 
 
+#: What a DeadlineStore takes as it is from the store it wraps: every public member of
+#: GraphStore but ``query`` (one added to GraphStore passes through with no other edit).
+_PASSED_THROUGH = {name for name in vars(GraphStore) if not name.startswith("_")} - {"query"}
+
+
 class DeadlineStore:
     """A :class:`~sdkg.graphstore.GraphStore` whose queries run under a deadline
     (:func:`run`) and come back read in full (:func:`read_all`). Everything else is the
@@ -190,62 +195,9 @@ class DeadlineStore:
         """Run ``sparql`` under the deadline; the result read in full."""
         return self.run(sparql, read_all, dataset=dataset, base_iri=base_iri)
 
-    # -- the rest of GraphStore: the wrapped store's
-
-    @property
-    def shared(self) -> bool:
-        """The wrapped store's capability."""
-        return self.backend.shared
-
-    @property
-    def read_only(self) -> bool:
-        """The wrapped store's capability."""
-        return self.backend.read_only
-
-    @property
-    def in_process(self) -> bool:
-        """The wrapped store's capability."""
-        return self.backend.in_process
-
-    @property
-    def stops_queries_on_timeout(self) -> bool:
-        """The wrapped store's capability."""
-        return self.backend.stops_queries_on_timeout
-
-    @property
-    def generation(self) -> str:
-        """The wrapped store's generation."""
-        return self.backend.generation
-
-    @property
-    def files_generation(self) -> str:
-        """The wrapped store's files generation."""
-        return self.backend.files_generation
-
-    def graphs(self) -> list[str]:
-        """The wrapped store's named graphs."""
-        return self.backend.graphs()
-
-    def replace_graph(self, graph: str, data: bytes, format: ox.RdfFormat) -> None:
-        """Write through to the wrapped store."""
-        self.backend.replace_graph(graph, data, format)
-
-    def drop_graph(self, graph: str) -> None:
-        """Write through to the wrapped store."""
-        self.backend.drop_graph(graph)
-
-    def dump(self, output: IO[bytes], format: ox.RdfFormat) -> None:
-        """The wrapped store's dump."""
-        self.backend.dump(output, format)
-
-    def triple_count(self) -> int:
-        """The wrapped store's count."""
-        return self.backend.triple_count()
-
-    def status(self) -> dict[str, Any]:
-        """The wrapped store's health summary."""
-        return self.backend.status()
-
-    def close(self) -> None:
-        """Close the wrapped store."""
-        self.backend.close()
+    def __getattr__(self, name: str) -> Any:
+        """The rest of :class:`~sdkg.graphstore.GraphStore` (capabilities, generations,
+        graphs, writes, dump, status, close): the wrapped store's own."""
+        if name in _PASSED_THROUGH:
+            return getattr(self.backend, name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
