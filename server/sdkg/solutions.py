@@ -11,9 +11,11 @@ something else.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import pyoxigraph as ox
+
+T = TypeVar("T")
 
 
 class Queryable(Protocol):
@@ -30,13 +32,9 @@ def select(store: Queryable, query: str) -> Iterable[ox.QuerySolution]:
     Raises TypeError when the store's answer is not a SELECT's solutions (``query`` was an
     ASK, CONSTRUCT or DESCRIBE).
     """
-    result = store.query(query)
-    if isinstance(result, ox.QuerySolutions):
-        return result
-    # A store that reads its answers in full gives the solutions as a list.
-    if isinstance(result, list) and all(isinstance(row, ox.QuerySolution) for row in result):
-        return result
-    raise TypeError(f"expected the solutions of a SELECT query, got {type(result).__name__}")
+    return _answer_of_form(
+        store.query(query), ox.QuerySolutions, ox.QuerySolution, "the solutions of a SELECT query"
+    )
 
 
 def construct(store: Queryable, query: str) -> Iterable[ox.Triple]:
@@ -44,9 +42,21 @@ def construct(store: Queryable, query: str) -> Iterable[ox.Triple]:
 
     Raises TypeError when the store's answer is not triples.
     """
-    result = store.query(query)
-    if isinstance(result, ox.QueryTriples):
+    return _answer_of_form(
+        store.query(query), ox.QueryTriples, ox.Triple, "the triples of a CONSTRUCT query"
+    )
+
+
+def _answer_of_form(
+    result: object, lazy: type[Iterable[T]], item: type[T], expected: str
+) -> Iterable[T]:
+    """``result`` when it is pyoxigraph's ``lazy`` answer or a list of ``item``; else
+    TypeError naming what was ``expected``."""
+    if isinstance(result, lazy):
         return result
-    if isinstance(result, list) and all(isinstance(triple, ox.Triple) for triple in result):
+    # A store that reads its answers in full gives a list of one kind (a SELECT's Rows,
+    # a CONSTRUCT's triples: querying.read_all, remote_store), so its first item tells;
+    # checking them all would walk every answer once more.
+    if isinstance(result, list) and (not result or isinstance(result[0], item)):
         return result
-    raise TypeError(f"expected the triples of a CONSTRUCT query, got {type(result).__name__}")
+    raise TypeError(f"expected {expected}, got {type(result).__name__}")
