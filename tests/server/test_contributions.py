@@ -17,9 +17,11 @@ from support.contributing import (
     PREFIXES,
     TOKEN,
     ask,
+    both_workers,
     dump_lines,
     fellowship,
     post,
+    withdraw,
     write_tokens,
 )
 from support.servers import BACKENDS, start_on
@@ -65,19 +67,6 @@ def listed(server) -> dict[str, dict]:
     response = requests.get(server.base + "contributions", timeout=30)
     response.raise_for_status()
     return {c["id"]: c for c in response.json()["contributions"]}
-
-
-def both_workers(server, check, tries: int = 300) -> set[int]:
-    """Ask /healthz until two worker pids answered, each time checking ``check(health)``."""
-    seen: set[int] = set()
-    for _ in range(tries):
-        with requests.Session() as session:  # a new connection each time: any worker
-            health = session.get(server.base + "healthz", timeout=30).json()
-        assert check(health), health
-        seen.add(health["pid"])
-        if len(seen) == 2:
-            return seen
-    pytest.fail(f"only worker(s) {seen} answered")
 
 
 # --- authentication ----------------------------------------------------------
@@ -262,9 +251,9 @@ def test_withdrawal_removes_the_graph_and_keeps_the_file(server, folder):
     url = server.base + f"contributions/{cid}"
     assert requests.delete(url, timeout=30).status_code == 401
     # Bob did not make it and is no curator (tests/server/test_contributions_security.py has more).
-    refused = requests.delete(url, headers={"Authorization": f"Bearer {OTHER_TOKEN}"}, timeout=30)
+    refused = withdraw(server.base, cid, OTHER_TOKEN)
     assert refused.status_code == 403
-    response = requests.delete(url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30)
+    response = withdraw(server.base, cid)
     assert response.status_code == 200
     assert response.json()["status"] == "withdrawn"
     assert response.json()["withdrawn"]["by"] == ALICE
@@ -279,7 +268,7 @@ def test_withdrawal_removes_the_graph_and_keeps_the_file(server, folder):
     assert listed(server)[cid]["status"] == "withdrawn"
     gone = requests.get(url, timeout=30)
     assert gone.status_code == 410 and "withdrawn" in gone.text
-    again = requests.delete(url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30)
+    again = withdraw(server.base, cid)
     assert again.status_code == 410
 
 

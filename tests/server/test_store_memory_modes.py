@@ -5,9 +5,15 @@ from __future__ import annotations
 
 import json
 
-import pytest
-import requests
-from support.contributing import TOKEN, ask, fellowship, post, write_tokens
+from support.contributing import (
+    ask,
+    bindings,
+    both_workers,
+    fellowship,
+    post,
+    withdraw,
+    write_tokens,
+)
 from support.servers import ENDPOINT_DATA
 
 GRAPH = "https://w3id.org/sdkg/graph/contribution/"
@@ -25,30 +31,7 @@ QUERIES = [
 
 def answers(base: str) -> list[str]:
     """The JSON results of :data:`QUERIES`, as text."""
-    found = []
-    for query in QUERIES:
-        response = requests.post(
-            base + "sparql",
-            data={"query": query},
-            headers={"Accept": "application/sparql-results+json"},
-            timeout=60,
-        )
-        response.raise_for_status()
-        found.append(json.dumps(response.json()["results"]["bindings"], sort_keys=True))
-    return found
-
-
-def pids_seen(server, check, tries: int = 300) -> set[int]:
-    """Ask /healthz on new connections until two workers answered, checking each."""
-    seen: set[int] = set()
-    for _ in range(tries):
-        with requests.Session() as session:
-            health = session.get(server.base + "healthz", timeout=30).json()
-        assert check(health), health
-        seen.add(health["pid"])
-        if len(seen) == 2:
-            return seen
-    pytest.fail(f"only worker(s) {seen} answered")
+    return [json.dumps(bindings(base, query), sort_keys=True) for query in QUERIES]
 
 
 def test_disk_mode_answers_as_the_copy_does(start_server, tmp_path):
@@ -71,20 +54,17 @@ def test_disk_mode_contributions_reach_every_worker_and_survive_restart(start_se
     env = {"SDKG_TOKENS_FILE": str(tokens)}
     server = start_server(*args, "--workers", "2", env=env)
     before: dict[int, int] = {}
-    pids_seen(server, lambda h: before.setdefault(h["pid"], h["triples"]) > 0)
+    both_workers(server, lambda h: before.setdefault(h["pid"], h["triples"]) > 0)
 
     kept = post(server.base, "contributions", fellowship("disk-kept"))
     assert kept.status_code == 201, kept.text
     gone = post(server.base, "contributions", fellowship("disk-gone"))
     assert gone.status_code == 201, gone.text
     # Both workers read the one database: each now counts the new triples.
-    pids_seen(server, lambda h: h["triples"] > before[h["pid"]] and h["store"] == "oxigraph-disk")
-    withdrawn = requests.delete(
-        server.base + f"contributions/{gone.json()['id']}",
-        headers={"Authorization": f"Bearer {TOKEN}"},
-        timeout=60,
+    both_workers(
+        server, lambda h: h["triples"] > before[h["pid"]] and h["store"] == "oxigraph-disk"
     )
-    assert withdrawn.status_code == 200
+    assert withdraw(server.base, gone.json()["id"]).status_code == 200
     for _ in range(10):  # new connections land on either worker
         assert ask(server.base, f"ASK {{ <{ID}disk-kept> ?p ?o }}")
         assert not ask(server.base, f"ASK {{ <{ID}disk-gone> ?p ?o }}")
@@ -94,14 +74,7 @@ def test_disk_mode_contributions_reach_every_worker_and_survive_restart(start_se
     again = start_server(*args, env=env)
     graph = GRAPH + kept.json()["id"]
     count = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
-    response = requests.post(
-        again.base + "sparql",
-        data={"query": count},
-        headers={"Accept": "application/sparql-results+json"},
-        timeout=60,
-    )
-    first_count = response.json()["results"]["bindings"][0]["n"]["value"]
-    assert int(first_count) > 9
+    assert int(bindings(again.base, count)[0]["n"]["value"]) > 9
     assert not ask(again.base, f"ASK {{ <{ID}disk-gone> ?p ?o }}")
     assert again.stop() == 0
 

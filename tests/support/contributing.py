@@ -9,6 +9,7 @@ import re
 import signal
 from pathlib import Path
 
+import pytest
 import requests
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
@@ -125,8 +126,8 @@ def dump_lines(base: str) -> list[str]:
     return sorted(_BLANK.sub("_:", line) for line in text.splitlines())
 
 
-def ask(base: str, query: str) -> bool:
-    """The answer of a SPARQL ASK query."""
+def _results(base: str, query: str) -> dict:
+    """The SPARQL JSON results of ``query`` on the endpoint at ``base``."""
     response = requests.post(
         base + "sparql",
         data={"query": query},
@@ -134,7 +135,37 @@ def ask(base: str, query: str) -> bool:
         timeout=60,
     )
     response.raise_for_status()
-    return response.json()["boolean"]
+    return response.json()
+
+
+def ask(base: str, query: str) -> bool:
+    """The answer of a SPARQL ASK query."""
+    return _results(base, query)["boolean"]
+
+
+def bindings(base: str, query: str) -> list[dict]:
+    """The rows of a SPARQL SELECT query, as the JSON results give them."""
+    return _results(base, query)["results"]["bindings"]
+
+
+def withdraw(base: str, cid: str, token: str = TOKEN) -> requests.Response:
+    """DELETE the contribution ``cid`` with a bearer token."""
+    return requests.delete(
+        base + f"contributions/{cid}", headers={"Authorization": f"Bearer {token}"}, timeout=60
+    )
+
+
+def both_workers(server, check, tries: int = 300) -> set[int]:
+    """Ask /healthz until two worker pids answered, each time checking ``check(health)``."""
+    seen: set[int] = set()
+    for _ in range(tries):
+        with requests.Session() as session:  # a new connection each time: any worker
+            health = session.get(server.base + "healthz", timeout=30).json()
+        assert check(health), health
+        seen.add(health["pid"])
+        if len(seen) == 2:
+            return seen
+    pytest.fail(f"only worker(s) {seen} answered")
 
 
 def process_tree(pid: int) -> list[int]:
