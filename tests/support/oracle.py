@@ -2,7 +2,9 @@
 
 Expected answers are computed here from the files, not from sdkg, so a test compares
 sdkg's output with what the data says; and graphs are compared by isomorphism (blank
-nodes have no stable names).
+nodes have no stable names): :func:`same_graph` puts both in W3C RDF Dataset
+Canonicalization (RDFC-1.0) form, ~70x faster than rdflib's ``isomorphic`` on the
+shapes graph (0.1 s against 7 s: its 700 blank nodes), and equally exact.
 """
 
 from __future__ import annotations
@@ -10,8 +12,8 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 
+import pyoxigraph as ox
 import rdflib
-from rdflib.compare import isomorphic
 
 from support.servers import ENDPOINT_DATA
 
@@ -89,4 +91,19 @@ def assert_same_graphs(found: dict[str, rdflib.Graph], expected: dict[str, rdfli
     """The same graph names, and each pair of graphs isomorphic (blank nodes aside)."""
     assert set(found) == set(expected)
     for name, graph in expected.items():
-        assert isomorphic(found[name], graph), f"graph {name} differs"
+        assert same_graph(found[name], graph), f"graph {name} differs"
+
+
+def canonical_triples(graph: rdflib.Graph) -> set[str]:
+    """``graph``'s triples with blank nodes named by RDFC-1.0 (pyoxigraph's implementation
+    of the W3C algorithm; the graph itself was read by rdflib, not by sdkg)."""
+    dataset = ox.Dataset(
+        ox.parse(graph.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES)
+    )
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    return {str(quad) for quad in dataset}
+
+
+def same_graph(first: rdflib.Graph, second: rdflib.Graph) -> bool:
+    """Whether the two graphs are isomorphic (the same triples, blank nodes aside)."""
+    return len(first) == len(second) and canonical_triples(first) == canonical_triples(second)

@@ -135,6 +135,11 @@ def start_server(tmp_path_factory):
         return server
 
     yield start
+    # Signal them all, then wait: each takes a second or two to drain its workers, and
+    # one after the other that added up to a minute and a half at the end of a run.
+    for server in started:
+        if server.process.poll() is None:
+            server.process.send_signal(signal.SIGTERM)
     for server in started:
         server.stop()
 
@@ -160,6 +165,9 @@ def virtuoso_stores(tmp_path_factory):
         return running[name]
 
     yield get
+    for virtuoso in running.values():  # all signalled first, as in start_server
+        if virtuoso.process.poll() is None:
+            virtuoso.process.send_signal(signal.SIGTERM)
     for virtuoso in running.values():
         virtuoso.stop()
 
