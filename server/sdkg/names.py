@@ -517,6 +517,14 @@ class NameIndex:
             return None
         return frozenset({*kinds, *(s for kind in kinds for s in self.supers.get(kind, ()))})
 
+    def type_counts(self) -> Counter[frozenset[str]]:
+        """How many things have each set of direct types (typed things only): one pass over
+        the ``entity`` table in SQLite, for the figures of the home page."""
+        rows = self._db().execute(
+            "SELECT types, COUNT(*) FROM entity WHERE types != '' GROUP BY types"
+        )
+        return Counter({frozenset(types.split(" ")): count for types, count in rows})
+
     @property
     def names(self) -> list[Name]:
         """Every name in the index (reads them all: for small indexes and checks)."""
@@ -896,7 +904,7 @@ def _build(db: sqlite3.Connection, store: GraphStore, base: str, graphs: set[str
     db.executescript(_SCHEMA)
     db.executemany(
         "INSERT OR IGNORE INTO superclass VALUES (?, ?)",
-        ((c, s) for c, found in _superclasses(store).items() for s in found),
+        ((c, s) for c, found in superclasses(store).items() for s in found),
     )
     _fill(db, store)
     db.executemany("INSERT INTO graph VALUES (?)", ((g,) for g in sorted(graphs)))
@@ -1048,18 +1056,21 @@ def _file_base(path: Path) -> str | None:
     return rows.get("base") if rows.get("version") == SCHEMA_VERSION else None
 
 
+def name_rank(predicate: str, language: str) -> tuple[int, int]:
+    """How good a name is to show: by predicate (the order of :data:`NAME_PREDICATES`),
+    then English, untagged, other languages. The one ranking of display names: the
+    search's and the pages' (:mod:`sdkg.web.labels`)."""
+    preference = 0 if language == "en" else 1 if language == "" else 2
+    return (NAME_PREDICATES.index(predicate), preference)
+
+
 def _display_name(found: list[tuple[str, str, str]]) -> str:
     """English rdfs:label first, then the other name predicates in order."""
-
-    def rank(entry: tuple[str, str, str]) -> tuple[int, int]:
-        _, language, predicate = entry
-        preference = 0 if language == "en" else 1 if language == "" else 2
-        return (NAME_PREDICATES.index(predicate), preference)
-
-    return min(found, key=rank)[0]
+    return min(found, key=lambda entry: name_rank(entry[2], entry[1]))[0]
 
 
-def _superclasses(store: GraphStore) -> dict[str, frozenset[str]]:
+def superclasses(store: GraphStore) -> dict[str, frozenset[str]]:
+    """Each class of ``store`` with every class above it (``rdfs:subClassOf+``)."""
     supers: dict[str, set[str]] = defaultdict(set)
     for row in select(
         store,

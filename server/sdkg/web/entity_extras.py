@@ -111,7 +111,7 @@ def link_sentences(properties: list[Any]) -> None:
 
 
 def _prominence(iri: str, index: LabelIndex) -> int:
-    types = set(index.types.get(iri, ()))
+    types = set(index.types_of(iri))
     for rank, wanted in enumerate(PROMINENT_TYPES):
         if types & wanted:
             return rank

@@ -73,7 +73,7 @@ def describe_iri(iri: str) -> dict[str, Any] | None:
     index = label_index()
     placed = points().get(iri)
     url = page_url(iri)
-    if iri not in index.labels and iri not in index.types and placed is None and url is None:
+    if not index.is_known(iri) and placed is None and url is None:
         return None
     found: dict[str, Any] = {"label": index.label(iri), "url": url, "kind": index.kind(iri)}
     if placed is not None:
