@@ -94,8 +94,12 @@ def _overview() -> dict[str, Any]:
     # entity of the store. Things with the same types are of the same kind.
     kinds: Counter[str] = Counter()
     kind_classes: dict[str, str] = {}  # each kind's class, for the link to its class page
-    for types, count in sorted(name_index().type_counts().items(), key=lambda i: sorted(i[0])):
-        kind_class = most_specific(sorted(types), supers)
+    counted = [
+        (most_specific(sorted(types), supers), count)
+        for types, count in sorted(name_index().type_counts().items(), key=lambda i: sorted(i[0]))
+    ]
+    index.load(kind_class for kind_class, _ in counted)
+    for kind_class, count in counted:
         kind = index.term_label(kind_class)
         kinds[kind] += count
         kind_classes[kind] = kind_class
