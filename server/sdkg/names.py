@@ -825,6 +825,7 @@ def _better(new: Candidate, old: Candidate) -> bool:
 
 _OWN = (namespaces.ENTITY, namespaces.ONTOLOGY)
 _NAME_VALUES = " ".join(f"<{p}>" for p in NAME_PREDICATES)
+_NAME_LIST = ", ".join(f"<{p}>" for p in NAME_PREDICATES)
 
 
 def _values(iris: list[str] | None) -> str:
@@ -836,10 +837,14 @@ def _store_names(
 ) -> Iterator[tuple[str, str, str, str]]:
     """(iri, text, language, predicate) of every name of our things (of ``iris`` only, if
     given), and the names an external record linked by owl:sameAs gives them (a ROR alias)."""
+    # For given IRIs the predicates are a filter: Oxigraph joins two VALUES blocks by
+    # reading every name of the store.
+    pick = f"VALUES ?p {{ {_NAME_VALUES} }} " if iris is None else ""
+    keep = "" if iris is None else f" && ?p IN ({_NAME_LIST})"
     for row in select(
         store,
-        f"SELECT DISTINCT ?s ?p ?o WHERE {{ {_values(iris)}VALUES ?p {{ {_NAME_VALUES} }} "
-        "?s ?p ?o FILTER(isIRI(?s) && isLiteral(?o)) }",
+        f"SELECT DISTINCT ?s ?p ?o WHERE {{ {_values(iris)}{pick}"
+        f"?s ?p ?o FILTER(isIRI(?s) && isLiteral(?o){keep}) }}",
     ):
         if row["s"].value.startswith(_OWN):
             literal = row["o"]
@@ -847,8 +852,8 @@ def _store_names(
     for row in select(
         store,
         f"SELECT DISTINCT ?s ?o WHERE {{ {_values(iris)}?s <{SAME_AS}> ?ext . "
-        f"VALUES ?p {{ {_NAME_VALUES} }} ?ext ?p ?o "
-        f'FILTER(isLiteral(?o) && STRSTARTS(STR(?s), "{namespaces.ENTITY}")) }}',
+        f"{pick}?ext ?p ?o "
+        f'FILTER(isLiteral(?o) && STRSTARTS(STR(?s), "{namespaces.ENTITY}"){keep}) }}',
     ):
         literal = row["o"]
         yield row["s"].value, literal.value, literal.language or "", SKOS_ALT
