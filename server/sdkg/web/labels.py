@@ -32,6 +32,9 @@ KIND_NAMESPACE_ORDER = tuple(
 )
 #: IRIs per look-up query (a VALUES block of this many).
 BATCH = 500
+# A filter, not a second VALUES block: Oxigraph joins two VALUES blocks by reading every
+# label of the store (475 ms for 30 IRIs at 1M triples, 4 ms with the filter).
+_PREDICATE_LIST = ", ".join(f"<{p}>" for p in LABEL_PREDICATES)
 
 
 @dataclass(frozen=True)
@@ -64,18 +67,17 @@ class LabelIndex:
         for iri in wanted:
             self._labels[iri], self._types[iri] = [], []
             # An IRI a client sent (/api/labels) goes into a query only if it is one.
-            if _is_iri(iri):
+            if is_iri(iri):
                 writable.append(iri)
         for start in range(0, len(writable), BATCH):
             self._fetch(writable[start : start + BATCH])
 
     def _fetch(self, iris: list[str]) -> None:
         subjects = " ".join(f"<{iri}>" for iri in iris)
-        predicates = " ".join(f"<{p}>" for p in LABEL_PREDICATES)
         for row in select(
             self._store,
-            f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?s {{ {subjects} }} "
-            f"VALUES ?p {{ {predicates} }} ?s ?p ?o FILTER(isLiteral(?o)) }}",
+            f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?s {{ {subjects} }} ?s ?p ?o "
+            f"FILTER(isLiteral(?o) && ?p IN ({_PREDICATE_LIST})) }}",
         ):
             literal = row["o"]
             self._labels[row["s"].value].append(
@@ -142,7 +144,8 @@ def most_specific(types: Iterable[str], supers: Mapping[str, frozenset[str]]) ->
     return min(specific or listed, key=rank)
 
 
-def _is_iri(text: str) -> bool:
+def is_iri(text: str) -> bool:
+    """True when ``text`` is an IRI (and so can be written into a query as ``<text>``)."""
     try:
         ox.NamedNode(text)
     except ValueError:
