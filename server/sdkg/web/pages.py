@@ -1,9 +1,10 @@
 """Blueprint for the people-facing pages: home (``/``), name search (``/search``, also the
 header's autocomplete) and the contribution form (``/contribute``).
 
-Everything is rendered on the server from the store; figures, the label index and the
-name index (:mod:`sdkg.names`) are cached per store generation, so each page costs a few
-dictionary look-ups.
+Everything is rendered on the server from the store; the home page's figures are cached
+per store generation and counted in the name index (:mod:`sdkg.names`), and each request
+looks up the labels of the IRIs it shows (:mod:`sdkg.web.labels`): no page reads the
+whole store.
 """
 
 from __future__ import annotations
