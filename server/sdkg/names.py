@@ -517,6 +517,14 @@ class NameIndex:
             return None
         return frozenset({*kinds, *(s for kind in kinds for s in self.supers.get(kind, ()))})
 
+    def type_counts(self) -> Counter[frozenset[str]]:
+        """How many things have each set of direct types (typed things only): one pass over
+        the ``entity`` table in SQLite, for the figures of the home page."""
+        rows = self._db().execute(
+            "SELECT types, COUNT(*) FROM entity WHERE types != '' GROUP BY types"
+        )
+        return Counter({frozenset(types.split(" ")): count for types, count in rows})
+
     @property
     def names(self) -> list[Name]:
         """Every name in the index (reads them all: for small indexes and checks)."""
@@ -817,6 +825,7 @@ def _better(new: Candidate, old: Candidate) -> bool:
 
 _OWN = (namespaces.ENTITY, namespaces.ONTOLOGY)
 _NAME_VALUES = " ".join(f"<{p}>" for p in NAME_PREDICATES)
+_NAME_LIST = ", ".join(f"<{p}>" for p in NAME_PREDICATES)
 
 
 def _values(iris: list[str] | None) -> str:
@@ -828,10 +837,14 @@ def _store_names(
 ) -> Iterator[tuple[str, str, str, str]]:
     """(iri, text, language, predicate) of every name of our things (of ``iris`` only, if
     given), and the names an external record linked by owl:sameAs gives them (a ROR alias)."""
+    # For given IRIs the predicates are a filter: Oxigraph joins two VALUES blocks by
+    # reading every name of the store.
+    pick = f"VALUES ?p {{ {_NAME_VALUES} }} " if iris is None else ""
+    keep = "" if iris is None else f" && ?p IN ({_NAME_LIST})"
     for row in select(
         store,
-        f"SELECT DISTINCT ?s ?p ?o WHERE {{ {_values(iris)}VALUES ?p {{ {_NAME_VALUES} }} "
-        "?s ?p ?o FILTER(isIRI(?s) && isLiteral(?o)) }",
+        f"SELECT DISTINCT ?s ?p ?o WHERE {{ {_values(iris)}{pick}"
+        f"?s ?p ?o FILTER(isIRI(?s) && isLiteral(?o){keep}) }}",
     ):
         if row["s"].value.startswith(_OWN):
             literal = row["o"]
@@ -839,8 +852,8 @@ def _store_names(
     for row in select(
         store,
         f"SELECT DISTINCT ?s ?o WHERE {{ {_values(iris)}?s <{SAME_AS}> ?ext . "
-        f"VALUES ?p {{ {_NAME_VALUES} }} ?ext ?p ?o "
-        f'FILTER(isLiteral(?o) && STRSTARTS(STR(?s), "{namespaces.ENTITY}")) }}',
+        f"{pick}?ext ?p ?o "
+        f'FILTER(isLiteral(?o) && STRSTARTS(STR(?s), "{namespaces.ENTITY}"){keep}) }}',
     ):
         literal = row["o"]
         yield row["s"].value, literal.value, literal.language or "", SKOS_ALT
@@ -896,7 +909,7 @@ def _build(db: sqlite3.Connection, store: GraphStore, base: str, graphs: set[str
     db.executescript(_SCHEMA)
     db.executemany(
         "INSERT OR IGNORE INTO superclass VALUES (?, ?)",
-        ((c, s) for c, found in _superclasses(store).items() for s in found),
+        ((c, s) for c, found in superclasses(store).items() for s in found),
     )
     _fill(db, store)
     db.executemany("INSERT INTO graph VALUES (?)", ((g,) for g in sorted(graphs)))
@@ -1043,18 +1056,21 @@ def _file_base(path: Path) -> str | None:
     return rows.get("base") if rows.get("version") == SCHEMA_VERSION else None
 
 
+def name_rank(predicate: str, language: str) -> tuple[int, int]:
+    """How good a name is to show: by predicate (the order of :data:`NAME_PREDICATES`),
+    then English, untagged, other languages. The one ranking of display names: the
+    search's and the pages' (:mod:`sdkg.web.labels`)."""
+    preference = 0 if language == "en" else 1 if language == "" else 2
+    return (NAME_PREDICATES.index(predicate), preference)
+
+
 def _display_name(found: list[tuple[str, str, str]]) -> str:
     """English rdfs:label first, then the other name predicates in order."""
-
-    def rank(entry: tuple[str, str, str]) -> tuple[int, int]:
-        _, language, predicate = entry
-        preference = 0 if language == "en" else 1 if language == "" else 2
-        return (NAME_PREDICATES.index(predicate), preference)
-
-    return min(found, key=rank)[0]
+    return min(found, key=lambda entry: name_rank(entry[2], entry[1]))[0]
 
 
-def _superclasses(store: GraphStore) -> dict[str, frozenset[str]]:
+def superclasses(store: GraphStore) -> dict[str, frozenset[str]]:
+    """Each class of ``store`` with every class above it (``rdfs:subClassOf+``)."""
     supers: dict[str, set[str]] = defaultdict(set)
     for row in select(
         store,

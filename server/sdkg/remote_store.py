@@ -70,7 +70,7 @@ from sdkg.errors import (
     StoreUnavailable,
 )
 from sdkg.graphstore import Dataset, QueryResult
-from sdkg.sources import SourceFile, SyncReport, file_sha256, parse_source, sync_files
+from sdkg.sources import SourceFile, SyncReport, check_file, parse_source, sync_files
 
 log = logging.getLogger(__name__)
 
@@ -546,7 +546,8 @@ class RemoteStore:
         differing = [
             source.key
             for source in sources
-            if catalogue.files.get(source.key, {}).get("sha256") != file_sha256(source.path)
+            if catalogue.files.get(source.key, {}).get("sha256")
+            != check_file(source.path, catalogue.files.get(source.key)).sha256
         ]
         origin = "its manifest" if catalogue.graphs else "listed from the store"
         log.info(

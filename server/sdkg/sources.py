@@ -4,6 +4,12 @@ Each file of ``ontology/`` and ``data/`` is one named graph (a TriG or N-Quads f
 its own). :func:`sync_files` re-loads only the files whose SHA-256 changed and drops the
 graphs of removed files, through a :class:`SyncTarget`: the embedded store
 (:mod:`sdkg.store`) or a remote one (:mod:`sdkg.remote_store`) alike.
+
+A file whose size, modification time (ns) and inode are those the manifest recorded is
+taken as unchanged without reading it (as git and make do), so a restart on unchanged
+data reads no file; only a file whose stat differs is hashed, and reloaded only if its
+hash differs. A stat is recorded only once the file's time is a second older than the
+sync, so that a file written in the same instant as the sync is hashed again next time.
 """
 
 from __future__ import annotations
@@ -109,6 +115,39 @@ def configured_sources(settings: Settings) -> list[SourceFile]:
     return source_files(ontology_dir, data_dir)
 
 
+#: A file modified less than this before a sync has its hash, but not its stat, trusted
+#: next time (an edit in the same clock tick would not change the stat).
+_SETTLED_NS = 1_000_000_000
+
+
+def file_stat(path: Path) -> list[int]:
+    """What the manifest records to tell a file unchanged without reading it: size,
+    modification time in nanoseconds, inode."""
+    stat = path.stat()
+    return [stat.st_size, stat.st_mtime_ns, stat.st_ino]
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    """A file's SHA-256 now, and how it was known."""
+
+    sha256: str
+    #: The stat to record with it (None: modified too recently to be trusted next time).
+    stat: list[int] | None
+    #: The file was read (its stat was not the one recorded).
+    read: bool
+
+
+def check_file(path: Path, recorded: dict[str, Any] | None) -> FileCheck:
+    """The file's SHA-256: the recorded one, without reading the file, when ``recorded``
+    (its manifest entry) holds this very stat; else hashed from its bytes."""
+    stat = file_stat(path)
+    if recorded and recorded.get("stat") == stat and "sha256" in recorded:
+        return FileCheck(recorded["sha256"], stat, read=False)
+    settled = stat[1] < time.time_ns() - _SETTLED_NS
+    return FileCheck(file_sha256(path), stat if settled else None, read=True)
+
+
 def file_sha256(path: Path) -> str:
     """Hex SHA-256 of a file's bytes."""
     digest = hashlib.sha256()
@@ -187,6 +226,8 @@ class SyncReport:
     loaded: list[str] = field(default_factory=list)
     reused: list[str] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
+    #: Files read to hash them (their size, time or inode had changed, or were new).
+    hashed: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     def summary(self) -> str:
@@ -202,6 +243,7 @@ class SyncReport:
             "loaded": self.loaded,
             "reused": self.reused,
             "dropped": self.dropped,
+            "hashed": self.hashed,
             "seconds": round(self.seconds, 3),
         }
 
@@ -247,7 +289,9 @@ def sync_files(
     started = time.perf_counter()
     report = SyncReport()
     old_files: dict[str, Any] = manifest.get("files", {})
-    hashes = {s.key: file_sha256(s.path) for s in sources}
+    checks = {s.key: check_file(s.path, old_files.get(s.key)) for s in sources}
+    report.hashed = [s.key for s in sources if checks[s.key].read]
+    hashes = {key: check.sha256 for key, check in checks.items()}
     changed = [s for s in sources if old_files.get(s.key, {}).get("sha256") != hashes[s.key]]
 
     # Each graph must come from one file: clearing a graph on reload must not erase
@@ -283,6 +327,8 @@ def sync_files(
             graphs = old_files[source.key]["graphs"]
             report.reused.append(source.key)
         files[source.key] = {"sha256": hashes[source.key], "graphs": graphs}
+        if checks[source.key].stat is not None:
+            files[source.key]["stat"] = checks[source.key].stat
 
     generation = hashlib.sha256(
         json.dumps(sorted((k, v["sha256"]) for k, v in files.items())).encode()

@@ -43,6 +43,7 @@ from sdkg.errors import (
     StoreUnavailable,
 )
 from sdkg.graphstore import Dataset, GraphStore
+from sdkg.names import name_index_for
 from sdkg.remote_store import PreparedRemote
 from sdkg.sources import (
     GRAPH_BASE,
@@ -104,13 +105,20 @@ Prepared = PreparedStore | PreparedRemote
 
 
 def prepare_store(
-    settings: Settings, sources: list[SourceFile] | None = None, *, isolate: bool = False
+    settings: Settings,
+    sources: list[SourceFile] | None = None,
+    *,
+    isolate: bool = False,
+    index_names: bool = False,
 ) -> Prepared:
     """Sync the files into the store (or into memory with ``settings.memory``).
 
     With ``isolate``, the on-disk database is written by a short-lived child process, so
     that this process never starts RocksDB's background threads: a process that forks
     workers afterwards (the server) must not, or the workers can hang when they exit.
+    With ``index_names``, the name index of the store folder (``names.sqlite``, which
+    search and the pages read) is built there too when the data files changed since it
+    was built: before serving, outside any request's time limit.
 
     Raises :class:`StoreBusy` when another process uses the store folder and
     :class:`StoreError` when a file cannot be loaded.
@@ -143,11 +151,12 @@ def prepare_store(
                 database,
                 snapshot,
                 sources,
+                index_names,
                 name="sdkg-store-sync",
                 died="the store sync process died; see the messages above",
             )
         else:
-            manifest, report = _sync_folder(folder, database, snapshot, sources)
+            manifest, report = _sync_folder(folder, database, snapshot, sources, index_names)
     except BaseException:
         lock.release()
         raise
@@ -167,11 +176,16 @@ def prepare_store(
 
 
 def _sync_folder(
-    folder: Path, database: Path, snapshot: Path, sources: list[SourceFile]
+    folder: Path,
+    database: Path,
+    snapshot: Path,
+    sources: list[SourceFile],
+    index_names: bool = False,
 ) -> tuple[dict[str, Any], SyncReport]:
-    """Open the database read-write, sync it, refresh the snapshot; closed on return."""
+    """Open the database read-write, sync it, refresh the snapshot (and the name index,
+    with ``index_names``); closed on return."""
     try:
-        return _sync_database(folder, database, snapshot, sources)
+        return _sync_database(folder, database, snapshot, sources, index_names)
     except (OSError, StoreError) as error:
         if not _is_full_disk(error):
             raise
@@ -190,7 +204,11 @@ def _is_full_disk(error: Exception) -> bool:
 
 
 def _sync_database(
-    folder: Path, database: Path, snapshot: Path, sources: list[SourceFile]
+    folder: Path,
+    database: Path,
+    snapshot: Path,
+    sources: list[SourceFile],
+    index_names: bool = False,
 ) -> tuple[dict[str, Any], SyncReport]:
     manifest_path = folder / "manifest.json"
     manifest = _read_manifest(manifest_path) if database.is_dir() else {}
@@ -208,6 +226,13 @@ def _sync_database(
         write_atomically(snapshot, lambda handle: store.dump(handle, ox.RdfFormat.N_QUADS))
         manifest["snapshot"] = manifest["generation"]
     write_atomically(manifest_path, json.dumps(manifest).encode())
+    if index_names:
+        # At 10M triples the build takes minutes: within a page's time limit it would
+        # never finish. Reused as it is when the data files are unchanged.
+        prepared = PreparedStore(
+            "memory", manifest["generation"], manifest["triples"], report, memory_store=store
+        )
+        name_index_for(OxigraphStore(store, "memory", prepared), folder)
     return manifest, report
 
 

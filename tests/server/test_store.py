@@ -137,3 +137,23 @@ def test_bundled_folders_load_by_default(start_server):
     assert set(server.health()["sync"]["loaded"]) == expected
     if any(key.startswith("ontology/sdkg.") for key in expected):
         assert GRAPH + "ontology" in graphs(server)
+
+
+def test_the_start_builds_the_name_index_before_any_page_and_a_restart_reuses_it(
+    start_server, tmp_path
+):
+    store = tmp_path / "store"
+    args = ("--store", str(store), "--data", str(ENDPOINT_DATA))
+    server = start_server(*args)
+    index_file = store / "names.sqlite"
+    # Built by the start (search and the home page read it), not by a first request.
+    assert index_file.is_file()
+    built = index_file.stat().st_ino  # a rebuild replaces the file
+    label = sorted(labels(server))[0]
+    base = server.sparql.removesuffix("/sparql")
+    found = requests.get(base + "/search", params={"q": label, "format": "json"}).json()
+    assert label in {hit["matched"] for hit in found["hits"]}
+    assert server.stop() == 0
+    again = start_server(*args)
+    assert again.health()["sync"]["loaded"] == []
+    assert index_file.stat().st_ino == built

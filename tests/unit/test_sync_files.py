@@ -8,6 +8,8 @@ order. The sync over a real store, across restarts of a server, is in
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -87,6 +89,99 @@ def test_unchanged_files_are_not_touched_and_keep_the_generation(tmp_path):
     assert target.calls == []  # nothing loaded, removed, nor even counted
     assert second["generation"] == first["generation"]
     assert second["triples"] == first["triples"]
+
+
+def settle(*sources: SourceFile, seconds_ago: int = 60) -> None:
+    """Date files a while back, as data files are (a file written in the same second as a
+    sync has its hash, not its stat, trusted at the next one)."""
+    when = time.time_ns() - seconds_ago * 1_000_000_000
+    for source in sources:
+        os.utime(source.path, ns=(when, when))
+
+
+def overwrite_in_place(source: SourceFile, old: str, new: str) -> None:
+    """Replace ``old`` by ``new`` (same length) in the file's bytes, keeping its inode."""
+    assert len(old) == len(new)
+    data = source.path.read_bytes().replace(old.encode(), new.encode())
+    with source.path.open("r+b") as handle:
+        handle.write(data)
+
+
+def objects(target: GraphsTarget, name: str) -> set[str]:
+    return {line.split(" ", 2)[2] for line in target.graphs[GRAPH + name]}
+
+
+def test_a_file_with_the_recorded_size_time_and_inode_is_not_read(tmp_path):
+    target = GraphsTarget()
+    a, b = turtle(tmp_path, "a", "1"), turtle(tmp_path, "b", "2")
+    settle(a, b)
+    first, report = sync_files(target, [a, b], {})
+    assert report.hashed == ["data/a.ttl", "data/b.ttl"]
+    # Change a's bytes behind the sync's back and put its time back: only reading the
+    # file could notice, and the sync must not read it.
+    recorded = a.path.stat()
+    overwrite_in_place(a, '"1"', '"9"')
+    os.utime(a.path, ns=(recorded.st_atime_ns, recorded.st_mtime_ns))
+    target.calls.clear()
+    second, report = sync_files(target, [a, b], first)
+    assert report.hashed == [] and report.loaded == []
+    assert target.calls == []
+    assert second["generation"] == first["generation"]
+    assert objects(target, "a") == {'"1" .'}
+
+
+def test_a_file_changed_to_the_same_size_with_a_new_time_is_read_and_reloaded(tmp_path):
+    target = GraphsTarget()
+    a, b = turtle(tmp_path, "a", "1"), turtle(tmp_path, "b", "2")
+    settle(a, b)
+    first, _ = sync_files(target, [a, b], {})
+    overwrite_in_place(a, '"1"', '"9"')
+    settle(a, seconds_ago=30)
+    second, report = sync_files(target, [a, b], first)
+    assert report.hashed == ["data/a.ttl"] and report.loaded == ["data/a.ttl"]
+    assert objects(target, "a") == {'"9" .'}
+    assert second["generation"] != first["generation"]
+
+
+def test_a_file_replaced_by_another_with_the_same_size_and_time_is_read(tmp_path):
+    target = GraphsTarget()
+    a = turtle(tmp_path, "a", "1")
+    settle(a)
+    first, _ = sync_files(target, [a], {})
+    recorded = a.path.stat()
+    other = tmp_path / "other.ttl"
+    other.write_bytes(a.path.read_bytes().replace(b'"1"', b'"9"'))
+    os.utime(other, ns=(recorded.st_atime_ns, recorded.st_mtime_ns))
+    other.replace(a.path)  # a new inode under the old name
+    _, report = sync_files(target, [a], first)
+    assert report.hashed == ["data/a.ttl"] and report.loaded == ["data/a.ttl"]
+    assert objects(target, "a") == {'"9" .'}
+
+
+def test_a_touched_file_with_the_same_content_is_read_but_not_reloaded(tmp_path):
+    target = GraphsTarget()
+    a, b = turtle(tmp_path, "a", "1"), turtle(tmp_path, "b", "2")
+    settle(a, b)
+    first, _ = sync_files(target, [a, b], {})
+    settle(a, seconds_ago=30)  # touched: a new time, the same bytes
+    target.calls.clear()
+    second, report = sync_files(target, [a, b], first)
+    assert report.hashed == ["data/a.ttl"]
+    assert report.loaded == [] and target.calls == []
+    assert second["generation"] == first["generation"]
+    # Its new stat is recorded: the next sync reads nothing.
+    _, report = sync_files(target, [a, b], second)
+    assert report.hashed == []
+
+
+def test_a_file_written_in_the_second_of_the_sync_is_read_again_at_the_next(tmp_path):
+    target = GraphsTarget()
+    a = turtle(tmp_path, "a", "1")  # written just now
+    first, _ = sync_files(target, [a], {})
+    _, report = sync_files(target, [a], first)
+    # An edit within the same clock tick would leave its stat as recorded.
+    assert report.hashed == ["data/a.ttl"]
+    assert report.loaded == []
 
 
 def test_a_changed_file_is_emptied_then_loaded_alone(tmp_path):

@@ -88,6 +88,7 @@ def _members(class_iri: str) -> list[Member]:
             f'FILTER(STRSTARTS(STR(?m), "{ENTITY_NS}")) }}',
         )
     }
+    index.load(found)
     countries: dict[str, list[str]] = {}
     for row in select(
         store, f"SELECT DISTINCT ?m ?c WHERE {{ ?m {COUNTRY_PATH} ?c . ?c a <{COUNTRY}> }}"
@@ -101,7 +102,7 @@ def _members(class_iri: str) -> list[Member]:
             iri=iri,
             label=index.label(iri),
             url=page_url(iri) or iri,
-            kind=index.kinds.get(iri, class_iri),
+            kind=index.kind_class(iri) or class_iri,
             countries=sorted(countries.get(iri, [])),
             areas=sorted(areas.get(iri, [])),
         )

@@ -191,6 +191,7 @@ def _entity_view(iri: str, slug: str) -> dict[str, Any]:
     """Everything the entity page shows, read from the store."""
     store = state().store
     index = label_index()
+    index.load(_neighbours(iri))
     evidence = _evidence(iri, index)
 
     own: dict[str, list[Value]] = defaultdict(list)
@@ -243,6 +244,19 @@ def _entity_view(iri: str, slug: str) -> dict[str, Any]:
         "map_tiles": state().settings.map_tiles,
         "map_attribution": state().settings.map_attribution,
         "search_query": "",
+    }
+
+
+def _neighbours(iri: str) -> set[str]:
+    """The entity, the IRIs it links to and from, and the properties between them: what
+    its page labels (looked up together, not one by one)."""
+    return {iri} | {
+        row["x"].value
+        for row in select(
+            state().store,
+            f"SELECT DISTINCT ?x WHERE {{ {{ <{iri}> ?x ?o }} UNION {{ <{iri}> ?p ?x }} "
+            f"UNION {{ ?x ?p <{iri}> }} UNION {{ ?s ?x <{iri}> }} FILTER(isIRI(?x)) }}",
+        )
     }
 
 
@@ -344,7 +358,7 @@ def _value(term: Any, index: LabelIndex, graph: str) -> Value:
         return Value(
             kind="entity" if url else "external",
             text=index.label(term.value)
-            if url or term.value in index.labels
+            if url or index.labels_of(term.value)
             else compact(term.value),
             url=url or term.value,
             iri=term.value,

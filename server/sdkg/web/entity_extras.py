@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from sdkg.web.labels import LabelIndex
 from sdkg.web.sentences import document_sentences, quoted_sentences
 from sdkg.web.terms import ENTITY_NS, page_url
-from sdkg.web.views_api import points
+from sdkg.web.views_api import points_of
 
 #: Predicates whose text describes a thing, best first.
 DESCRIPTION_PREDICATES = (
@@ -111,7 +111,7 @@ def link_sentences(properties: list[Any]) -> None:
 
 
 def _prominence(iri: str, index: LabelIndex) -> int:
-    types = set(index.types.get(iri, ()))
+    types = set(index.types_of(iri))
     for rank, wanted in enumerate(PROMINENT_TYPES):
         if types & wanted:
             return rank
@@ -153,7 +153,7 @@ def network(
 
 def map_points(iri: str, neighbours: list[dict[str, str]], index: LabelIndex) -> list[dict]:
     """The entity's point (its own coordinates or its place's) and its neighbours' points."""
-    placed = points()
+    placed = points_of(node["id"] for node in neighbours)
     found = []
     for node in neighbours:
         point = placed.get(node["id"])

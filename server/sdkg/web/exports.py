@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 
+import pyoxigraph as ox
 from flask import Blueprint, Response, request
 from werkzeug.datastructures import MIMEAccept
 
@@ -70,7 +71,8 @@ def spreadsheet_response(
     """Run ``query`` and answer with its labelled result as ``csv`` or ``xlsx``."""
     table = run_table(query)  # a slow one: 503 and the worker recycled, as on the endpoint
     index = label_index()
-    sheet = labelled_sheet(table, lambda iri: index.label(iri) if iri in index.labels else None)
+    index.load(term.value for row in table.rows for term in row if isinstance(term, ox.NamedNode))
+    sheet = labelled_sheet(table, lambda iri: index.label(iri) if index.labels_of(iri) else None)
     if extension == "csv":
         body, media_type = to_csv(sheet), f"{CSV_MEDIA_TYPE}; charset=utf-8; header=present"
     else:

@@ -1,26 +1,27 @@
 """Blueprint for the people-facing pages: home (``/``), name search (``/search``, also the
 header's autocomplete) and the contribution form (``/contribute``).
 
-Everything is rendered on the server from the store; figures, the label index and the
-name index (:mod:`sdkg.names`) are cached per store generation, so each page costs a few
-dictionary look-ups.
+Everything is rendered on the server from the store; the home page's figures are cached
+per store generation and counted in the name index (:mod:`sdkg.names`), and each request
+looks up the labels of the IRIs it shows (:mod:`sdkg.web.labels`): no page reads the
+whole store.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import Any, cast
 
-from flask import Blueprint, Response, jsonify, render_template, request
+from flask import Blueprint, Response, g, has_request_context, jsonify, render_template, request
 
-from sdkg.names import NameIndex, name_index_for
+from sdkg.names import NameIndex, name_index_for, superclasses
 from sdkg.namespaces import EXTERNAL_GRAPH, GRAPH
 from sdkg.solutions import select
 from sdkg.web.context import cached, state
 from sdkg.web.examples import examples, grouped
-from sdkg.web.labels import LabelIndex, build_label_index
+from sdkg.web.labels import LabelIndex, most_specific
 from sdkg.web.responses import error_response
-from sdkg.web.terms import ENTITY_NS, ONTOLOGY_NS, PREFIXES, page_url
+from sdkg.web.terms import ONTOLOGY_NS, PREFIXES, page_url
 
 blueprint = Blueprint("pages", __name__)
 
@@ -33,8 +34,15 @@ LICENCE_NAMES = {
 
 
 def label_index() -> LabelIndex:
-    """The label index of the current store generation."""
-    return cached(("labels",), lambda: build_label_index(state().store))
+    """Labels of the IRIs this request shows, looked up as they are asked for (one
+    :class:`LabelIndex` per request; the class hierarchy cached per store generation)."""
+    if has_request_context() and "label_index" in g:
+        return cast(LabelIndex, g.label_index)
+    supers = cached(("superclasses",), lambda: superclasses(state().store))
+    index = LabelIndex(state().store, supers)
+    if has_request_context():
+        g.label_index = index
+    return index
 
 
 def name_index() -> NameIndex:
@@ -82,13 +90,20 @@ def home() -> str:
 def _overview() -> dict[str, Any]:
     store = state().store
     index = label_index()
-    kinds = Counter(
-        index.kind(iri) or "untyped" for iri in index.types if iri.startswith(ENTITY_NS)
-    )
-    # Each kind's class, for the link to its class page.
-    kind_classes = {
-        index.kind(iri): index.kinds[iri] for iri in index.types if iri.startswith(ENTITY_NS)
-    }
+    supers = cached(("superclasses",), lambda: superclasses(store))
+    # Counted in the name index (each entity's types, in SQLite): no page reads every
+    # entity of the store. Things with the same types are of the same kind.
+    kinds: Counter[str] = Counter()
+    kind_classes: dict[str, str] = {}  # each kind's class, for the link to its class page
+    counted = [
+        (most_specific(sorted(types), supers), count)
+        for types, count in sorted(name_index().type_counts().items(), key=lambda i: sorted(i[0]))
+    ]
+    index.load(kind_class for kind_class, _ in counted)
+    for kind_class, count in counted:
+        kind = index.term_label(kind_class)
+        kinds[kind] += count
+        kind_classes[kind] = kind_class
     sources = [
         {
             "iri": row["doc"].value,
