@@ -141,7 +141,7 @@ def start_server(tmp_path_factory):
         if server.process.poll() is None:
             server.process.send_signal(signal.SIGTERM)
     for server in started:
-        server.stop()
+        server.stop(timeout=5)  # the run is over: a server still draining is killed
 
 
 @pytest.fixture(scope="session")
@@ -169,7 +169,7 @@ def virtuoso_stores(tmp_path_factory):
         if virtuoso.process.poll() is None:
             virtuoso.process.send_signal(signal.SIGTERM)
     for virtuoso in running.values():
-        virtuoso.stop()
+        virtuoso.stop(timeout=5)  # throwaway databases: no need to wait for a checkpoint
 
 
 @pytest.fixture(scope="session")

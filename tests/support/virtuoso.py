@@ -117,12 +117,12 @@ class Virtuoso:
         self.process = _launch(self.folder)
         _wait_until_up(self.process, self.folder, self.http_port, 60)
 
-    def stop(self) -> None:
-        """Stop the server and wait for it."""
+    def stop(self, timeout: float = 30) -> None:
+        """Stop the server and wait for it (``timeout`` seconds, then kill it)."""
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
-                self.process.wait(30)
+                self.process.wait(timeout)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
