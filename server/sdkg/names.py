@@ -56,6 +56,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
 from rapidfuzz.distance import OSA
 
 from sdkg import namespaces
@@ -1023,22 +1024,44 @@ def _open_file(entry: _IndexFile, store: GraphStore, base: str, graphs: set[str]
             _fast_writes(db)
             _build(db, store, base, graphs)
             db.execute("PRAGMA journal_mode = WAL")  # readers in every process, one writer
-            db.close()
-            # Readers that still have the old file open keep reading it; new ones get this.
-            os.replace(building, path)
-            for suffix in ("-wal", "-shm"):
-                Path(f"{building}{suffix}").unlink(missing_ok=True)
+            _put_in_place(db, building, path)
             log.info("name index built in %.1f s: %s", time.perf_counter() - started, path)
-            index = NameIndex(path=str(path))
+        if entry.index is not None and entry.index.path == str(path):
+            index = entry.index
         else:
-            if entry.index is not None and entry.index.path == str(path):
-                index = entry.index
-            else:
-                index = NameIndex(path=str(path))
-            with index._database.write_lock:
-                if _update(index._db(), store, graphs, entry.seen):
-                    index.reload_supers()
+            index = NameIndex(path=str(path))
+        with index._database.write_lock:
+            if _update(index._db(), store, graphs, entry.seen) or index.base != base:
+                index.reload_supers()
+        index.base = base
     return index
+
+
+def _put_in_place(built: sqlite3.Connection, building: Path, path: Path) -> None:
+    """Make the index just built in ``building`` the one at ``path``, and close it.
+
+    Over a file other processes may be reading, the new pages are copied in, in one
+    transaction (SQLite's backup), so readers see the old index or the new one. Moving
+    the new file over it instead would leave their connections on the old inode with the
+    ``-wal``/``-shm`` files of the new one, which SQLite then reports as a malformed
+    database (seen with a remote store, whose index is rebuilt after each write)."""
+    try:
+        if path.is_file():
+            live = sqlite3.connect(path, timeout=60)
+            try:
+                built.backup(live)
+            finally:
+                live.close()
+            built.close()
+            building.unlink()
+        else:
+            built.close()
+            os.replace(building, path)
+    except sqlite3.DatabaseError:  # not a database SQLite can write into: replaced
+        built.close()
+        os.replace(building, path)
+    for suffix in ("-wal", "-shm"):
+        Path(f"{building}{suffix}").unlink(missing_ok=True)
 
 
 def _file_base(path: Path) -> str | None:
@@ -1071,10 +1094,21 @@ def _display_name(found: list[tuple[str, str, str]]) -> str:
 
 def superclasses(store: GraphStore) -> dict[str, frozenset[str]]:
     """Each class of ``store`` with every class above it (``rdfs:subClassOf+``)."""
-    supers: dict[str, set[str]] = defaultdict(set)
-    for row in select(
-        store,
-        f"SELECT DISTINCT ?c ?super WHERE {{ ?c <{SUBCLASS_OF}>+ ?super FILTER(isIRI(?super)) }}",
-    ):
-        supers[row["c"].value].add(row["super"].value)
-    return {iri: frozenset(found) for iri, found in supers.items()}
+    # The direct links, closed here: an ontology has a few hundred, and a path with both
+    # ends free is refused by some stores (Virtuoso: "transitive start not given").
+    direct: dict[Any, set[Any]] = defaultdict(set)
+    for row in select(store, f"SELECT DISTINCT ?c ?super WHERE {{ ?c <{SUBCLASS_OF}> ?super }}"):
+        direct[row["c"]].add(row["super"])
+    supers: dict[str, frozenset[str]] = {}
+    for cls in direct:
+        found: set[Any] = set()
+        todo = list(direct[cls])
+        while todo:
+            above = todo.pop()
+            if above not in found:
+                found.add(above)
+                todo.extend(direct.get(above, ()))
+        named = frozenset(term.value for term in found if isinstance(term, ox.NamedNode))
+        if isinstance(cls, ox.NamedNode) and named:
+            supers[cls.value] = named
+    return supers

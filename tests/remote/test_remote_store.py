@@ -14,7 +14,7 @@ import subprocess
 import pyoxigraph as ox
 import pytest
 import requests
-from rdflib import RDFS
+from rdflib import RDFS, URIRef
 from support.oracle import (
     GRAPH,
     assert_same_graphs,
@@ -198,3 +198,28 @@ def test_a_slow_store_gives_a_clear_error_and_service_resumes(start_server, virt
         assert labels(server) == before
     finally:
         proxy.close()
+
+
+def test_pages_search_and_duplicates_read_the_class_tree_from_the_store(virtuoso_endpoint):
+    # The class tree behind kinds, search and the gate's duplicate check is read as direct
+    # rdfs:subClassOf links: Virtuoso refuses a path with both ends free.
+    fixture = load_fixture_dataset()
+    ustc = "https://w3id.org/sdkg/id/ustc"
+    name = next(str(o) for o in fixture.objects(URIRef(ustc), RDFS.label) if o.language == "en")
+    found = requests.get(virtuoso_endpoint.base + "search", params={"q": name, "format": "json"})
+    assert found.status_code == 200, found.text
+    assert found.json()["hits"][0]["iri"] == ustc
+    page = requests.get(virtuoso_endpoint.base + "id/ustc", headers={"Accept": "text/html"})
+    assert page.status_code == 200 and name in page.text
+    twin = (
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "@prefix sdkg: <https://w3id.org/sdkg/ontology#> .\n"
+        "<https://w3id.org/sdkg/id/ustc-twin> a sdkg:University ;\n"
+        f'    rdfs:label "{name.upper()}"@en .\n'
+    )
+    checked = requests.post(virtuoso_endpoint.base + "validate", data=twin.encode(),
+                            headers={"Content-Type": "text/turtle"})  # fmt: skip
+    assert checked.status_code == 200, checked.text
+    duplicates = [r for r in checked.json()["results"] if "Likely a duplicate" in r["message"]]
+    assert [r["focus_node"] for r in duplicates] == ["https://w3id.org/sdkg/id/ustc-twin"]
+    assert "id:ustc" in duplicates[0]["message"]
