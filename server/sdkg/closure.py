@@ -37,6 +37,7 @@ from rdflib.namespace import NamespaceManager
 from sdkg import gate, namespaces
 from sdkg.gate import identity
 from sdkg.graphstore import GraphStore
+from sdkg.names import NameIndex, name_index_for
 from sdkg.rdfio import sorted_terms
 from sdkg.solutions import construct
 from sdkg.validation import (
@@ -135,6 +136,7 @@ def validate_against_graph(
     locations: Mapping[Node, SourceLocation] | None = None,
     files: int = 1,
     shacl: Callable[..., ValidationReport] | None = None,
+    names: NameIndex | None = None,
 ) -> GraphValidation:
     """Validate ``graph`` (a submission) with the bundled shapes, its closure and the ontology.
 
@@ -144,7 +146,9 @@ def validate_against_graph(
     them. With ``store`` None (``sdkg validate --alone``) the submission is judged by
     itself: the closure is empty and the checks that need the graph find nothing.
     ``shacl(graph, context, locations)`` runs the SHACL step instead of this thread (the
-    server runs it in a child process it can stop: :mod:`sdkg.shacl_pool`).
+    server runs it in a child process it can stop: :mod:`sdkg.shacl_pool`). ``names`` is
+    the store's name index, where the gate looks up labels (the server passes its shared
+    one; without it, an index of ``store`` is built in memory).
     """
     locations = locations if locations is not None else {}
     closure = Graph(bind_namespaces="none") if store is None else fetch_closure(graph, store)
@@ -160,7 +164,9 @@ def validate_against_graph(
     report = restrict_report(report, subjects)
     report = name_conflicting_values(report, graph, closure)
     report = require_types(report, graph, closure, locations)
-    gate_input = gate.GateInput(graph, context, locations, store)
+    if names is None and store is not None:
+        names = name_index_for(store, None)
+    gate_input = gate.GateInput(graph, context, locations, store, names)
     findings = without_repeats(gate.run_checks(gate_input), report)
     report = gate.add_findings(report, findings, locations)
     report = locate_results(report, locations)

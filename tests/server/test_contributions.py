@@ -148,6 +148,31 @@ def test_accepted_contribution_is_visible_to_every_worker(server):
     both_workers(server, lambda h: h["triples"] > baseline.get(h["pid"], 0))
 
 
+def test_every_worker_finds_a_contributed_entity_as_a_duplicate_until_it_is_withdrawn(server):
+    created = post(server.base, "contributions", fellowship("ada-twin-check"))
+    assert created.status_code == 201
+    twin = PREFIXES + (
+        'id:another-ada a foaf:Person ; rdfs:label "FELLOW Ada Twin-Check"@en ;\n'
+        "    dcterms:source id:cas-twas-science-diplomacy-essay .\n"
+    )
+
+    def warned_by(session: requests.Session) -> bool:
+        report = session.post(server.base + "validate", data=twin.encode(),
+                               headers={"Content-Type": "text/turtle"}, timeout=60)  # fmt: skip
+        assert report.status_code == 200, report.text
+        return any("Likely a duplicate of id:ada-twin-check" in r["message"]
+                   for r in report.json()["results"])  # fmt: skip
+
+    # A new connection each time, so both workers answer (the name index is shared).
+    for _ in range(6):
+        with requests.Session() as session:
+            assert warned_by(session)
+    assert withdraw(server.base, created.json()["id"]).status_code == 200
+    for _ in range(6):
+        with requests.Session() as session:
+            assert not warned_by(session)
+
+
 def test_contributor_name_and_formats(server):
     response = post(server.base, "contributions", fellowship("rosalind"), token=OTHER_TOKEN)
     assert response.status_code == 201

@@ -12,6 +12,7 @@ from typing import Literal
 
 from rdflib import Graph, Node
 
+from sdkg.names import NameIndex
 from sdkg.solutions import Queryable
 from sdkg.validation import SourceLocation
 
@@ -27,13 +28,16 @@ class GateInput:
     ``context`` is what already exists and matters for it: the bundled ontology plus
     the submission's closure from the store (see :mod:`sdkg.closure`). ``store`` is the
     store itself, for look-ups beyond the closure (an identifier used elsewhere, a
-    label to compare); it is None when the submission is validated alone.
+    label to compare); it is None when the submission is validated alone. ``names`` is
+    the store's name index (:mod:`sdkg.names`), where checks find things by name without
+    reading every label of the store.
     """
 
     submission: Graph
     context: Graph
     locations: Mapping[Node, SourceLocation]
     store: Queryable | None = None
+    names: NameIndex | None = None
 
 
 @dataclass(frozen=True)

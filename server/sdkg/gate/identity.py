@@ -25,7 +25,6 @@ Each look-up in the store is one SPARQL query for the whole submission.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -35,6 +34,7 @@ from rdflib.namespace import FOAF, ORG, SDO, SKOS
 
 from sdkg import namespaces
 from sdkg.gate.findings import Finding, GateInput
+from sdkg.names import folded
 from sdkg.solutions import select
 from sdkg.validation import display_name
 
@@ -44,7 +44,6 @@ IDENTITY_PREDICATES = (OWL.sameAs, SKOS.exactMatch, SDO.sameAs)
 UNVERIFIED_RULE = "UnverifiedLink"
 _CONTRIBUTIONS = namespaces.GRAPH + "contribution/"
 _LABELS = (RDFS.label, SKOS.prefLabel, SKOS.altLabel, FOAF.name)
-_STOP_WORDS = frozenset({"the", "of"})
 #: An evidence node restates a statement: the statement itself is what is checked.
 _RESTATING = (RDF.subject, RDF.object)
 
@@ -324,14 +323,6 @@ def _unverified_finding(s: Node, p: URIRef, identifier: URIRef, scheme: Scheme) 
 # --------------------------------------------------------------------------- duplicates
 
 
-def normalised_label(text: str) -> str:
-    """A label reduced for comparison: no case, accents, punctuation, "the" or "of"."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    words = re.sub(r"[\W_]+", " ", plain).split()
-    return " ".join(w for w in words if w not in _STOP_WORDS)
-
-
 def kinds_of(types: Iterable[Node], ontology: Graph) -> set[str]:
     """The kinds (organization, person, place, ...) that classes mean, with superclasses."""
     reach: set[Node] = set()
@@ -358,19 +349,30 @@ def _duplicates(gate: GateInput) -> list[Finding]:
             continue
         for predicate in _LABELS:
             for label in gate.submission.objects(subject, predicate):
-                key = normalised_label(str(label))
+                key = folded(str(label))
                 if key:
                     wanted.setdefault(key, []).append((subject, predicate, label, kinds))
-    words = {max(key.split(), key=len) for key in wanted}
-    words = {w for w in words if w.isascii() and len(w) >= 3}
-    if not words:
+    if not wanted or gate.names is None:
         return []
-    label_path = "|".join(f"<{p}>" for p in _LABELS)
-    contains = " || ".join(f"CONTAINS(LCASE(STR(?label)), {_string(w)})" for w in sorted(words))
+    # The name index holds every name folded: it finds the entities bearing each label
+    # without reading the store's labels; only theirs are then read and compared.
+    found = {
+        name.iri
+        for entries in wanted.values()
+        for _, _, written, _ in entries
+        for name in gate.names.exact(str(written))
+        if name.iri.startswith(namespaces.ENTITY)
+    }
+    if not found:
+        return []
+    predicates = ", ".join(f"<{p}>" for p in _LABELS)
+    entities = " ".join(str(ox.NamedNode(iri)) for iri in sorted(found))
+    # A FILTER, not a path or a second VALUES: Virtuoso refuses a path from bound nodes
+    # ("transitive start not given") and Oxigraph would read every label of the store.
     query = f"""SELECT DISTINCT ?e ?label ?type WHERE {{
-  ?e {label_path} ?label ; a ?type .
-  FILTER(STRSTARTS(STR(?e), "{namespaces.ENTITY}"))
-  FILTER({contains})
+  VALUES ?e {{ {entities} }}
+  ?e ?p ?label ; a ?type .
+  FILTER(?p IN ({predicates}))
 }}"""
     existing: dict[URIRef, tuple[set[str], set[Node]]] = {}
     for row in select(gate.store, query):
@@ -382,7 +384,7 @@ def _duplicates(gate: GateInput) -> list[Finding]:
     for entity, (labels, types) in sorted(existing.items()):
         entity_kinds = kinds_of(types, gate.context)
         for existing_label in sorted(labels):
-            matching = wanted.get(normalised_label(existing_label), [])
+            matching = wanted.get(folded(existing_label), [])
             for subject, predicate, written, kinds in matching:
                 shared = kinds & entity_kinds
                 if subject == entity or not shared or (subject, entity) in reported:
@@ -402,8 +404,3 @@ def _duplicates(gate: GateInput) -> list[Finding]:
                     )
                 )
     return findings
-
-
-def _string(text: str) -> str:
-    """A SPARQL string literal (the word is ASCII letters and digits only)."""
-    return '"' + re.sub(r"[^0-9a-z]", "", text) + '"'

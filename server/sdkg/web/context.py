@@ -21,6 +21,7 @@ from flask import current_app, g, has_request_context
 from sdkg import namespaces, offline
 from sdkg.config import Settings
 from sdkg.graphstore import Dataset, GraphStore, QueryResult
+from sdkg.names import NameIndex, name_index_for
 from sdkg.protocol import check_query
 from sdkg.querying import DeadlineStore
 
@@ -140,6 +141,15 @@ def cached(key: tuple[str, ...], compute: Callable[[], T]) -> T:
     """A value cached until the store's content changes (keyed by its generation only,
     with ``key`` naming what it is)."""
     return state().cache.get(generation(), key, compute)
+
+
+def name_index() -> NameIndex:
+    """The name index, up to date with the store (search, reconciliation, CSV intake, the
+    gate's duplicate check): in ``names.sqlite`` in the store folder, shared by every
+    process (in memory with --memory)."""
+    settings = state().settings
+    folder = None if settings.memory else settings.resolved_store_dir
+    return cached(("names",), lambda: name_index_for(state().store, folder))
 
 
 def run_query(query: str, dataset: Dataset | None, consume: Callable[[QueryResult], T]) -> T:

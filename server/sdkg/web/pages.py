@@ -14,10 +14,10 @@ from typing import Any, cast
 
 from flask import Blueprint, Response, g, has_request_context, jsonify, render_template, request
 
-from sdkg.names import NameIndex, name_index_for, superclasses
+from sdkg.names import superclasses
 from sdkg.namespaces import EXTERNAL_GRAPH, GRAPH
 from sdkg.solutions import select
-from sdkg.web.context import cached, state
+from sdkg.web.context import cached, name_index, state
 from sdkg.web.examples import examples, grouped
 from sdkg.web.labels import LabelIndex, most_specific
 from sdkg.web.responses import error_response
@@ -43,14 +43,6 @@ def label_index() -> LabelIndex:
     if has_request_context():
         g.label_index = index
     return index
-
-
-def name_index() -> NameIndex:
-    """The name index, up to date with the store (search, reconciliation, CSV intake): in
-    ``names.sqlite`` in the store folder, shared by every process (in memory with --memory)."""
-    settings = state().settings
-    folder = None if settings.memory else settings.resolved_store_dir
-    return cached(("names",), lambda: name_index_for(state().store, folder))
 
 
 def search_hits(text: str, limit: int = 100) -> list[dict[str, Any]]:

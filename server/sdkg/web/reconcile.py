@@ -39,8 +39,7 @@ from sdkg.reconciliation import (
     type_id,
     type_name,
 )
-from sdkg.web.context import cached, state
-from sdkg.web.pages import name_index
+from sdkg.web.context import cached, name_index, state
 from sdkg.web.responses import error_response
 
 blueprint = Blueprint("reconcile", __name__, url_prefix="/reconcile")

@@ -27,7 +27,7 @@ from sdkg.protocol import ProtocolError
 from sdkg.querying import run_with_deadline
 from sdkg.shacl_pool import ShaclPool, ShaclTimeout
 from sdkg.validation import SourceLocation
-from sdkg.web.context import state
+from sdkg.web.context import name_index, state
 from sdkg.web.responses import stopped_response
 
 #: The endpoints that validate a request body.
@@ -152,6 +152,7 @@ def validate_in_time(
     slot, or :class:`ValidationStopped`."""
     slot: ValidationSlot | None = g.get("sdkg_validation_slot")
     store = state().store.backend  # the validation has its own deadline
+    names = name_index()  # in this thread: it reads the app's state
     seconds = state().settings.validation_timeout
     deadline = time.monotonic() + seconds
     pool = shacl_pool()
@@ -162,7 +163,9 @@ def validate_in_time(
     def work() -> GraphValidation:
         # The slot is held until the validation really ends, even past its time limit.
         try:
-            return validate_against_graph(graph, store, locations=locations, shacl=shacl)
+            return validate_against_graph(
+                graph, store, locations=locations, shacl=shacl, names=names
+            )
         finally:
             if slot is not None:
                 slot.release()
