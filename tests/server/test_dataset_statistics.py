@@ -15,7 +15,7 @@ import rdflib
 import requests
 from rdflib import RDF
 from support.contributing import fellowship, post, withdraw, write_tokens
-from support.servers import ENDPOINT_DATA
+from support.servers import ENDPOINT_DATA, start_on
 
 SD = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
 VOID = rdflib.Namespace("http://rdfs.org/ns/void#")
@@ -194,13 +194,18 @@ id:statistics-fellow <{LINKS[2]}> <https://{NEW_HOST}/person/1> .
     )
 
 
-@pytest.mark.parametrize("memory", ["copy", "disk"])
-def test_figures_follow_contributions_in_every_worker(start_server, tmp_path, memory):
+@pytest.mark.parametrize("store", ["copy", "disk", "virtuoso"])
+def test_figures_follow_contributions_in_every_worker(start_server, store_args, tmp_path, store):
+    """Each worker's in-memory copy, the on-disk store every worker reads, and a remote
+    store (counted whole, per generation)."""
     tokens = write_tokens(tmp_path)
-    server = start_server(
-        "--store", str(tmp_path / "store"), "--store-memory", memory, "--workers", "2",
-        env={"SDKG_TOKENS_FILE": str(tokens)},
-    )  # fmt: skip
+    env = {"SDKG_TOKENS_FILE": str(tokens)}
+    if store == "virtuoso":
+        server = start_on(start_server, store_args, store, "statistics", "--workers", "2", env=env)
+    else:
+        server = start_server(
+            "--store", str(tmp_path / "store"), "--store-memory", store, "--workers", "2", env=env
+        )
     base = server.base
     before = figures_in_each_worker(base)
 
