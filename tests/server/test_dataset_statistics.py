@@ -33,6 +33,8 @@ LINKS = (
     "http://www.w3.org/2004/02/skos/core#narrowMatch",
     "http://www.w3.org/2004/02/skos/core#related",
 )
+#: The new entity of the contribution: first in IRI order, so the first example resource.
+FELLOW = "aardvark-statistics-fellow"
 #: The host of the link the contribution adds: no data file links there.
 NEW_HOST = "records.statistics-test.example"
 
@@ -180,14 +182,15 @@ def figures_in_each_worker(base: str, workers: int = 2, tries: int = 200) -> dic
 
 
 def contribution(existing_type: tuple[str, str], existing_label: tuple[str, str, str]) -> str:
-    """A new person and fellowship, a link to a host no data file links to, and two
-    triples the data files hold already: a class membership and a label."""
+    """A new person (the first entity in IRI order) and fellowship, a link to a host no
+    data file links to, and two triples the data files hold already: a class membership
+    and a label."""
     entity, cls = existing_type
     labelled, label, language = existing_label
     return (
-        fellowship("statistics-fellow")
+        fellowship(FELLOW)
         + f"""
-id:statistics-fellow <{LINKS[2]}> <https://{NEW_HOST}/person/1> .
+id:{FELLOW} <{LINKS[2]}> <https://{NEW_HOST}/person/1> .
 <{entity}> a <{cls}> .
 <{labelled}> rdfs:label {json.dumps(label)}@{language} .
 """
@@ -230,6 +233,7 @@ def test_figures_follow_contributions_in_every_worker(start_server, store_args, 
     assert added["classes"][PERSON] == before["classes"][PERSON] + 1
     assert added["classes"][typed["c"]] == before["classes"][typed["c"]]
     assert added["linksets"][(NEW_HOST, LINKS[2])] == 1
+    assert added["examples"][0] == ENTITY + FELLOW != before["examples"][0]
     assert set(added["graphs"]) - set(before["graphs"]) == {response.json()["graph"]}
 
     assert withdraw(base, response.json()["id"]).status_code == 200
