@@ -1,23 +1,31 @@
-"""The first pages after a start: restart to first answer, first home page, first entity page.
+"""The first pages after a start: restart to first answer, first home page, first entity
+page, first VoID description, first Service Description.
 
     python bench/bench_first_page.py --size 1M --out /tmp/sdkg-bench \
-        [--compare /path/to/other/checkout] [--rounds 3] [--server-args '...']
+        [--compare /path/to/other/checkout] [--rounds 3] [--server-args '...'] \
+        [--pages home,entity,void,sd] [--count-statistics]
 
 Generates (or reuses) the synthetic data of ``--size``, fills a store folder for each
 candidate (its first start, not timed), then, ``--rounds`` times and alternating between
-the candidates, restarts ``sdkg serve`` on unchanged data twice: once to time the first
-answer and then the first home page (``/``), once to time the first answer and then the
-first page of an entity (``/id/...``), each on a server that has served nothing else. The
-sync's own time (``/healthz`` ``sync.seconds``: reading the data files to compare them
-with the manifest) is printed beside. ``--compare`` runs the package of another checkout
-(e.g. ``git worktree add /tmp/main main``) as ``compare``, on its own store folder, in the
-same run; the table gives each figure's median and the ratio compare / this checkout.
+the candidates, restarts ``sdkg serve`` on unchanged data once per page of ``--pages``:
+each time to time the first answer and then the first request of that page (``/``, the
+page of an entity ``/id/...``, ``/.well-known/void``, ``GET /sparql`` as Turtle), each on
+a server that has served nothing else. The sync's own time (``/healthz``
+``sync.seconds``: reading the data files to compare them with the manifest) is printed
+beside. ``--compare`` runs the package of another checkout (e.g. ``git worktree add
+/tmp/main main``) as ``compare``, on its own store folder, in the same run; the table
+gives each figure's median and the ratio compare / this checkout.
+
+``--count-statistics`` first restarts each candidate once without the store folder's
+``statistics.json`` and reports how long its sync step took to count it (the server's
+log line), for the candidates that keep one.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import shlex
 import shutil
 import signal
@@ -32,13 +40,23 @@ from bench_endpoint import Server
 from generate import generate, parse_size
 
 HTML = {"Accept": "text/html"}
+TURTLE = {"Accept": "text/turtle"}
+#: The pages ``--pages`` chooses from: label, path (None: an entity's), Accept.
+PAGES = {
+    "home": ("home page", "/", HTML),
+    "entity": ("entity page", None, HTML),
+    "void": ("VoID", "/.well-known/void", TURTLE),
+    "sd": ("service description", "/sparql", TURTLE),
+}
+#: What a server that keeps statistics logs when its sync counted them.
+_COUNTED = re.compile(r"dataset statistics counted in ([0-9.]+) s")
 
 
-def timed_get(server: Server, path: str) -> float:
+def timed_get(server: Server, path: str, headers: dict[str, str] = HTML) -> float:
     """Seconds for one GET of ``path`` (a 200 with a body, else an error)."""
     base = server.endpoint.removesuffix("/sparql")
     started = time.perf_counter()
-    response = server.session.get(base + path, headers=HTML, timeout=3600)
+    response = server.session.get(base + path, headers=headers, timeout=3600)
     seconds = time.perf_counter() - started
     if response.status_code != 200 or not response.text:
         raise SystemExit(f"GET {path}: HTTP {response.status_code}: {response.text[:300]}")
@@ -46,14 +64,15 @@ def timed_get(server: Server, path: str) -> float:
 
 
 def restart(name: str, store: Path, data: Path, args: argparse.Namespace, code: Path | None,
-            lookup: dict[str, str], page: str, log: Path) -> dict[str, float]:  # fmt: skip
+            lookup: dict[str, str], page: str, log: Path,
+            headers: dict[str, str] = HTML) -> dict[str, float]:  # fmt: skip
     """One start on ``store``: seconds to the first answer, the sync's seconds, the page's."""
     server = Server(store, data, log, shlex.split(args.server_args))
     if code is not None:
         server.command = ["env", f"PYTHONPATH={code / 'server'}", *server.command]
     try:
         timeline = _start(server, lookup)
-        seconds = timed_get(server, page)
+        seconds = timed_get(server, page, headers)
     finally:
         _stop(server)
     return {"first_answer": timeline["first_answer"], "sync": timeline["sync"], "page": seconds}
@@ -92,7 +111,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--keep-stores", action="store_true", help="reuse filled store folders (no first start)"
     )
+    parser.add_argument(
+        "--pages", default="home,entity", help=f"pages to time, of {', '.join(PAGES)}"
+    )
+    parser.add_argument(
+        "--count-statistics",
+        action="store_true",
+        help="first time counting statistics.json in the sync step (restarts without it)",
+    )
     args = parser.parse_args(argv)
+    pages = [PAGES[name] for name in args.pages.split(",")]
     args.out.mkdir(parents=True, exist_ok=True)
     triples = parse_size(args.size)
     data = args.out / f"gen-{args.size}"
@@ -103,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         meta = generate(data, triples, args.seed)
     lookup = workload.queries(meta)[0]
     entity = meta["lookup"][0]
-    page = "/id/" + entity.rsplit("/", 1)[1]
+    entity_page = "/id/" + entity.rsplit("/", 1)[1]
 
     candidates: dict[str, Path | None] = {"this": None}
     if args.compare is not None:
@@ -120,15 +148,28 @@ def main(argv: list[str] | None = None) -> int:
         filled = restart(name, store, data, args, code, lookup, "/search?q=academy", log)
         print(f"[{name}] filled: first answer {filled['first_answer']:.1f} s", flush=True)
 
+    counted: dict[str, float | None] = {}
+    if args.count_statistics:
+        for name, code in candidates.items():
+            (stores[name] / "statistics.json").unlink(missing_ok=True)
+            log = args.out / f"first-page-{name}-count-statistics.log"
+            restart(name, stores[name], data, args, code, lookup, "/", log)
+            found = _COUNTED.search(log.read_text(errors="replace"))
+            counted[name] = float(found.group(1)) if found else None
+            said = "not kept" if found is None else found.group(1) + " s"
+            print(f"[{name}] statistics counted at start: {said}", flush=True)
+
+    labels = [label for label, _, _ in pages]
     figures: dict[str, dict[str, list[float]]] = {
-        name: {"first answer": [], "sync": [], "home page": [], "entity page": []}
+        name: {"first answer": [], "sync": [], **{label: [] for label in labels}}
         for name in candidates
     }
     for round_number in range(args.rounds):
         for name, code in candidates.items():
-            for label, path in (("home page", "/"), ("entity page", page)):
+            for label, path, headers in pages:
                 log = args.out / f"first-page-{name}-{round_number}-{label.split()[0]}.log"
-                found = restart(name, stores[name], data, args, code, lookup, path, log)
+                found = restart(name, stores[name], data, args, code, lookup,
+                                path or entity_page, log, headers)  # fmt: skip
                 figures[name]["first answer"].append(found["first_answer"])
                 figures[name]["sync"].append(found["sync"])
                 figures[name][label].append(found["page"])
@@ -137,19 +178,25 @@ def main(argv: list[str] | None = None) -> int:
                       flush=True)  # fmt: skip
 
     print(f"\n### {args.size} triples ({meta.get('triples', '?')} written), {args.rounds} "
-          f"round(s), entity page {page}\n")  # fmt: skip
+          f"round(s), entity page {entity_page}\n")  # fmt: skip
     names = list(candidates)
     header = "| figure (median s) | " + " | ".join(names)
     print(header + (" | compare / this |" if "compare" in names else " |"))
     print("|---" * (len(names) + 1 + ("compare" in names)) + "|")
-    for figure in ("sync", "first answer", "home page", "entity page"):
+    for figure in ("sync", "first answer", *labels):
         medians = {name: statistics.median(figures[name][figure]) for name in names}
         row = f"| {figure} | " + " | ".join(f"{medians[n]:.3f}" for n in names)
         if "compare" in names:
             ratio = medians["compare"] / medians["this"] if medians["this"] else float("inf")
             row += f" | {ratio:.1f}x"
         print(row + " |")
-    (args.out / f"first-page-{args.size}.json").write_text(json.dumps(figures, indent=1))
+    if counted:
+        print("\nstatistics counted at start (s): " + ", ".join(
+            f"{name} {'not kept' if seconds is None else f'{seconds:.1f}'}"
+            for name, seconds in counted.items()))  # fmt: skip
+    (args.out / f"first-page-{args.size}.json").write_text(
+        json.dumps({**figures, "statistics counted": counted}, indent=1)
+    )
     return 0
 
 

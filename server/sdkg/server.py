@@ -268,7 +268,7 @@ def serve(settings: Settings) -> None:
         for warning in check_tokens_file(settings.tokens_file):
             log.warning("%s", warning)
     first_run = not settings.resolved_store_dir.exists()
-    prepared = prepare_store(settings, isolate=True, index_names=True)
+    prepared = prepare_store(settings, isolate=True, build_indexes=True)
     log.info(
         "store %s: %d triples, generation %s",
         f"synced: {prepared.report.summary()}" if prepared.synced else "taken as is (read-only)",

@@ -12,7 +12,8 @@ Two stages, split so that a multi-process server does the slow part once:
 
 Store folder layout: ``oxigraph/`` (the database), ``manifest.json`` (file hashes and the
 graphs each file produced), ``snapshot.nq`` and ``lock`` (held while the store is in use,
-so two processes never write it at once).
+so two processes never write it at once); ``names.sqlite`` (:mod:`sdkg.names`) and
+``statistics.json`` (:mod:`sdkg.statistics`) are built from the data files by the sync.
 
 This module is also the one factory of stores: :func:`prepare_store` chooses the backend
 from the settings (embedded, or :mod:`sdkg.remote_store` with ``--store-url``), and only
@@ -45,6 +46,7 @@ from sdkg.errors import (
 from sdkg.graphstore import Dataset, GraphStore
 from sdkg.names import name_index_for
 from sdkg.remote_store import PreparedRemote
+from sdkg.statistics import base_statistics
 from sdkg.sources import (
     GRAPH_BASE,
     MANIFEST_VERSION,
@@ -109,16 +111,18 @@ def prepare_store(
     sources: list[SourceFile] | None = None,
     *,
     isolate: bool = False,
-    index_names: bool = False,
+    build_indexes: bool = False,
 ) -> Prepared:
     """Sync the files into the store (or into memory with ``settings.memory``).
 
     With ``isolate``, the on-disk database is written by a short-lived child process, so
     that this process never starts RocksDB's background threads: a process that forks
     workers afterwards (the server) must not, or the workers can hang when they exit.
-    With ``index_names``, the name index of the store folder (``names.sqlite``, which
-    search and the pages read) is built there too when the data files changed since it
-    was built: before serving, outside any request's time limit.
+    With ``build_indexes``, what serving reads from the store folder is built there too
+    when the data files changed since it was built: the name index (``names.sqlite``,
+    which search and the pages read) and the data files' statistics (``statistics.json``,
+    for the VoID and Service Descriptions): before serving, outside any request's time
+    limit.
 
     Raises :class:`StoreBusy` when another process uses the store folder and
     :class:`StoreError` when a file cannot be loaded.
@@ -151,12 +155,12 @@ def prepare_store(
                 database,
                 snapshot,
                 sources,
-                index_names,
+                build_indexes,
                 name="sdkg-store-sync",
                 died="the store sync process died; see the messages above",
             )
         else:
-            manifest, report = _sync_folder(folder, database, snapshot, sources, index_names)
+            manifest, report = _sync_folder(folder, database, snapshot, sources, build_indexes)
     except BaseException:
         lock.release()
         raise
@@ -180,12 +184,12 @@ def _sync_folder(
     database: Path,
     snapshot: Path,
     sources: list[SourceFile],
-    index_names: bool = False,
+    build_indexes: bool = False,
 ) -> tuple[dict[str, Any], SyncReport]:
-    """Open the database read-write, sync it, refresh the snapshot (and the name index,
-    with ``index_names``); closed on return."""
+    """Open the database read-write, sync it, refresh the snapshot (and the name index and
+    the statistics, with ``build_indexes``); closed on return."""
     try:
-        return _sync_database(folder, database, snapshot, sources, index_names)
+        return _sync_database(folder, database, snapshot, sources, build_indexes)
     except (OSError, StoreError) as error:
         if not _is_full_disk(error):
             raise
@@ -208,7 +212,7 @@ def _sync_database(
     database: Path,
     snapshot: Path,
     sources: list[SourceFile],
-    index_names: bool = False,
+    build_indexes: bool = False,
 ) -> tuple[dict[str, Any], SyncReport]:
     manifest_path = folder / "manifest.json"
     manifest = _read_manifest(manifest_path) if database.is_dir() else {}
@@ -226,13 +230,15 @@ def _sync_database(
         write_atomically(snapshot, lambda handle: store.dump(handle, ox.RdfFormat.N_QUADS))
         manifest["snapshot"] = manifest["generation"]
     write_atomically(manifest_path, json.dumps(manifest).encode())
-    if index_names:
+    if build_indexes:
         # At 10M triples the build takes minutes: within a page's time limit it would
         # never finish. Reused as it is when the data files are unchanged.
         prepared = PreparedStore(
             "memory", manifest["generation"], manifest["triples"], report, memory_store=store
         )
-        name_index_for(OxigraphStore(store, "memory", prepared), folder)
+        opened = OxigraphStore(store, "memory", prepared)
+        name_index_for(opened, folder)
+        base_statistics(opened, folder)
     return manifest, report
 
 

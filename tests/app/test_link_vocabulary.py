@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from sdkg import contributions, describe, formats, namespaces, protocol
+from sdkg import contributions, describe, formats, namespaces, protocol, statistics
 from sdkg.config import Settings
 from sdkg.linking import ourdata
 from sdkg.store import open_local_store
@@ -33,7 +33,7 @@ def data_linking_by_every_predicate(folder: Path) -> Path:
 def test_void_and_link_check_count_the_same_links(tmp_path: Path) -> None:
     data = data_linking_by_every_predicate(tmp_path)
     store = open_local_store(Settings(memory=True, data_dir=data, store_dir=tmp_path / "s"))
-    void = describe.void_description(store, "http://localhost/")
+    void = describe.void_description(statistics.count(store), "http://localhost/")
     in_void = {str(p) for p in void.objects(None, describe.VOID.linkPredicate)}
     checked = {str(link.predicate) for link in ourdata.external_links(ourdata.load_our_data(data))}
     assert in_void == checked == set(namespaces.ALL_LINKS)

@@ -18,7 +18,7 @@ from typing import IO, Any, cast
 from flask import Blueprint, Response, g, jsonify, render_template_string, request, send_file
 from rdflib import Graph
 
-from sdkg import describe, serialize
+from sdkg import describe, serialize, statistics
 from sdkg.echo import shorten
 from sdkg.errors import HttpError, QueryError, QueryTimeout
 from sdkg.negotiation import FORMAT_PARAMETERS, Choice, NotAcceptable, format_values, negotiate
@@ -105,7 +105,7 @@ def sparql() -> Response:
         graph = cached(
             ("sd",),
             lambda: describe.service_description(
-                app_state.store,
+                dataset_statistics(),
                 describe.PLACEHOLDER_ENDPOINT,
                 federated=bool(settings.allow_service),
             ),
@@ -199,12 +199,21 @@ def _rdf_response(graph: Graph) -> Response:
     return response
 
 
+def dataset_statistics() -> statistics.DatasetStatistics:
+    """The figures of both descriptions, once per store generation: the data files' part
+    kept in ``statistics.json`` in the store folder (in memory with ``--memory``), plus
+    what the contributions add (:mod:`sdkg.statistics`)."""
+    settings = state().settings
+    folder = None if settings.memory else settings.resolved_store_dir
+    return cached(("statistics",), lambda: statistics.dataset_statistics(state().store, folder))
+
+
 @blueprint.route("/.well-known/void")
 def void() -> Response:
     """VoID description of the dataset."""
     graph = cached(
         ("void",),
-        lambda: describe.void_description(state().store, describe.PLACEHOLDER_BASE),
+        lambda: describe.void_description(dataset_statistics(), describe.PLACEHOLDER_BASE),
     )
     return _rdf_response(describe.at_address(graph, describe.PLACEHOLDER_BASE, request.host_url))
 
