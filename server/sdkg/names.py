@@ -185,9 +185,13 @@ class Name:
     @property
     def is_acronym(self) -> bool:
         """An acronym: by its predicate, or a short all-capitals single word ("PRC")."""
-        if self.predicate in ACRONYM_PREDICATES:
-            return True
-        return " " not in self.text and 2 <= len(self.text) <= 8 and self.text.isupper()
+        return _is_acronym(self.text, self.predicate)
+
+
+def _is_acronym(text: str, predicate: str) -> bool:
+    if predicate in ACRONYM_PREDICATES:
+        return True
+    return " " not in text and 2 <= len(text) <= 8 and text.isupper()
 
 
 @dataclass(frozen=True)
@@ -566,36 +570,35 @@ class NameIndex:
         ids = self._candidates(db, query, credits)
         if not ids:
             return []
-        names = _rows_by_id(db, f"SELECT {_NAME_COLUMNS} FROM name", "id", sorted(ids))
-        found = [_name(row) for row in names]
-        entities = {
-            row[0]: row[1:]
-            for row in _rows_by_id(
-                db, "SELECT iri, display, types FROM entity", "iri", sorted({n.iri for n in found})
-            )
-        }
+        rows = _rows_by_id(
+            db,
+            "SELECT n.iri, n.text, n.predicate, n.words, e.display, e.types "
+            "FROM name n LEFT JOIN entity e ON e.iri = n.iri",
+            "n.id",
+            sorted(ids),
+        )
         best: dict[str, Candidate] = {}
         joined = " ".join(query)
-        for name in found:
-            display, kinds = entities.get(name.iri, (None, ""))
+        ordered = sorted(query)
+        for iri, text, predicate, words, display, kinds in rows:
             if wanted is not None:
                 closed = self._closed_types((display, kinds)) or frozenset()
                 if not closed & wanted:
                     continue
-            score = score_name(query, name, credits)
+            score = _score(query, ordered, tuple(words.split(" ")) if words else (), credits)
             if score < minimum:
                 continue
-            candidate = Candidate(
-                iri=name.iri,
-                name=display or name.text,
-                matched=name.text,
-                score=score,
-                exact=" ".join(name.words) == joined,
-                acronym=name.is_acronym,
-            )
-            held = best.get(name.iri)
-            if held is None or _better(candidate, held):
-                best[name.iri] = candidate
+            shown = display or text
+            held = best.get(iri)
+            if held is None or _better(score, shown, text, held):
+                best[iri] = Candidate(
+                    iri=iri,
+                    name=shown,
+                    matched=text,
+                    score=score,
+                    exact=words == joined,
+                    acronym=_is_acronym(text, predicate),
+                )
         ranked = sorted(best.values(), key=lambda c: (-c.score, len(c.name), c.name.casefold()))
         return ranked[:limit]
 
@@ -808,15 +811,26 @@ def score_name(query: list[str], name: Name, credits: list[dict[str, float]]) ->
     weighs the share of the query covered (70 %) and of the name covered (30 %), and
     an exact equality of the folded forms scores :data:`EXACT`.
     """
-    if list(name.words) == query:
-        return EXACT
-    if sorted(name.words) == sorted(query):
-        return EXACT - 2  # the same words in another order
+    return _score(query, sorted(query), name.words, credits)
+
+
+def _score(
+    query: list[str], ordered: list[str], words: tuple[str, ...], credits: list[dict[str, float]]
+) -> float:
+    """:func:`score_name` of a name's ``words``, ``ordered`` being the query's words sorted
+    (sorted once per search, not once per name)."""
+    if len(words) == len(query):  # the two equalities need as many words
+        if list(words) == query:
+            return EXACT
+        if sorted(words) == ordered:
+            return EXACT - 2  # the same words in another order
     used: set[int] = set()
     covered = 0.0
     for found in credits:
+        if not found:
+            continue  # a query word that found no word covers nothing
         best, best_at = 0.0, -1
-        for position, word in enumerate(name.words):
+        for position, word in enumerate(words):
             credit = found.get(word, 0.0)
             if position not in used and credit > best:
                 best, best_at = credit, position
@@ -826,17 +840,19 @@ def score_name(query: list[str], name: Name, credits: list[dict[str, float]]) ->
     if not used:
         return 0.0
     query_share = covered / len(query)
-    name_share = covered / len(name.words)
+    name_share = covered / len(words)
     return round(100 * (0.7 * query_share + 0.3 * name_share) * 0.97, 1)
 
 
-def _better(new: Candidate, old: Candidate) -> bool:
-    """Prefer the higher score; on a tie the display name itself, then the shorter name."""
-    if new.score != old.score:
-        return new.score > old.score
-    if (new.matched == new.name) != (old.matched == old.name):
-        return new.matched == new.name
-    return len(new.matched) < len(old.matched)
+def _better(score: float, shown: str, matched: str, old: Candidate) -> bool:
+    """A name of ``score`` (the thing shown as ``shown``, matched by ``matched``) is a better
+    hit for its thing than ``old``: the higher score; on a tie the display name itself,
+    then the shorter name."""
+    if score != old.score:
+        return score > old.score
+    if (matched == shown) != (old.matched == old.name):
+        return matched == shown
+    return len(matched) < len(old.matched)
 
 
 # --------------------------------------------------------------------------- from the store
