@@ -254,6 +254,9 @@ PER_WORD_NAMES = 30
 ALL_WORDS_NAMES = 150
 #: Names of the rarest query word (shortest first) probed for the other query words.
 ALL_WORDS_SCAN = 1000
+#: Most names of the rarest query word's partial words read in full (see
+#: :meth:`NameIndex._holding_all_again`).
+PARTIAL_WORDS_SCAN = 4 * ALL_WORDS_SCAN
 #: Matched words per query word that fetch names (best credit first).
 WORDS_PER_QUERY_WORD = 8
 #: Most vocabulary words one typed beginning completes to (alphabetical order).
@@ -333,6 +336,13 @@ class WordIndex:
             f"SELECT SUM(uses) FROM word WHERE word IN ({marks})", listed
         )
         return row.fetchone()[0] or 0
+
+    def uses_of(self, words: Iterable[str]) -> dict[str, int]:
+        """How many names hold each of ``words`` (in the vocabulary)."""
+        listed = list(words)
+        return dict(
+            _rows_by_id(self._database.connection(), "SELECT word, uses FROM word", "word", listed)
+        )
 
     def lookup(self, word: str, *, prefix: bool) -> dict[str, float]:
         """Words of the vocabulary ``word`` finds, each with a credit in (0, 1]."""
@@ -625,13 +635,13 @@ class NameIndex:
             # Chinese characters are each a word, and each common: two in a row (a
             # bigram posting) are far rarer, and find every name holding them in a row.
             starts += [(self.words.uses([gram]), [gram]) for gram in _bigrams(query_words)]
-            for _, words in sorted(starts, key=lambda start: start[0])[:2]:
-                held, complete = self._holding_all(db, words, all_words)
-                ids.update(held)
-                if complete and words in all_words:
-                    # Every name holding a word of each query word was found: a second
-                    # start could only find some of them again.
-                    break
+            picked = [words for _, words in sorted(starts, key=lambda start: start[0])[:2]]
+            held, partial = self._holding_all(db, picked[0], all_words)
+            ids.update(held)
+            # With no partial word, every name holding a word of each query word was
+            # found: a second start could only find some of them again.
+            if len(picked) > 1 and (partial or picked[0] not in all_words):
+                ids.update(self._holding_all_again(db, picked, all_words, held, partial))
         # Names holding one query word (partial matches), shortest first; when enough names
         # hold every query word, only for rare words: a common word's short names would
         # cover too little of the query to rank among them.
@@ -650,38 +660,114 @@ class NameIndex:
         return ids
 
     def _holding_all(
-        self, db: sqlite3.Connection, start: list[str], wanted: list[list[str]]
-    ) -> tuple[set[int], bool]:
-        """Among the shortest names holding a word of ``start``, those holding a word of
-        each of ``wanted``; and whether they are all such names (no limit was reached)."""
+        self,
+        db: sqlite3.Connection,
+        start: list[str],
+        wanted: list[list[str]],
+        *,
+        walk: list[str] | None = None,
+    ) -> tuple[set[int], list[str]]:
+        """Among the shortest names holding a word of ``start`` (each word's
+        :data:`ALL_WORDS_SCAN` shortest), the :data:`ALL_WORDS_NAMES` shortest holding a
+        word of each of ``wanted``; and the *partial* words of ``start``, those some of
+        whose names holding them all may not be among these (a limit was reached).
+        ``walk``: the words of ``start`` to walk (all by default)."""
         others = [words for words in wanted if not set(words) & set(start)]
-        # A name holds a word of a short list: probe the posting B-tree for each word. Of a
-        # long list (a typo-tolerant or prefix query word finds dozens): read the name's
-        # few postings and test them against the list ("+q.word" keeps SQLite from probing
-        # once per listed word, twelve times slower at 10M triples).
-        tests = " ".join(
-            "AND EXISTS (SELECT 1 FROM posting q WHERE q.name = p.name AND "
-            f"{'+' if len(words) > _PROBED_WORDS else ''}q.word IN "
-            f"({','.join('?' * len(words))}))"
-            for words in others
-        )
-        values = [w for words in others for w in words]
         found: set[int] = set()
-        complete = True
-        for word in start:
-            held = [
-                row[0]
-                for row in db.execute(
-                    "SELECT p.name FROM (SELECT name, nwords FROM posting WHERE word = ? "
-                    f"ORDER BY nwords LIMIT {ALL_WORDS_SCAN}) p WHERE 1 {tests} "
-                    "ORDER BY p.nwords LIMIT ?",
-                    (word, *values, ALL_WORDS_NAMES),
-                )
-            ]
+        partial = []
+        walked = start if walk is None else walk
+        uses = self.words.uses_of(walked)
+        for word in walked:
+            held = _holding(db, [word], others, ALL_WORDS_SCAN, ALL_WORDS_NAMES)
             found.update(held)
-            if len(held) >= ALL_WORDS_NAMES or self.words.uses([word]) > ALL_WORDS_SCAN:
-                complete = False
-        return found, complete
+            if len(held) >= ALL_WORDS_NAMES or uses.get(word, 0) > ALL_WORDS_SCAN:
+                partial.append(word)
+        return found, partial
+
+    def _holding_all_again(
+        self,
+        db: sqlite3.Connection,
+        picked: list[list[str]],
+        wanted: list[list[str]],
+        held: set[int],
+        partial: list[str],
+    ) -> set[int]:
+        """What :meth:`_holding_all` finds from the second start ``picked[1]``, once the
+        first, ``picked[0]``, found ``held`` with ``partial`` words.
+
+        The same names, read with less work when the query words find disjoint words: a
+        word ``v`` of the second start held by at most :data:`ALL_WORDS_SCAN` names has
+        them all walked, so it finds every name holding ``v`` and a word of each query
+        word. Such a name holds a word of the first start: a word that was not partial
+        (its names were all walked: the name is in ``held``) or a partial one (the name
+        is among the few holding a partial word, ``v`` and the rest, read here in full).
+        So the names holding ``v`` among those two sets are the ones walking ``v`` would
+        find, unless there are :data:`ALL_WORDS_NAMES` or more: then ``v`` is walked,
+        as are the words held by more names."""
+        first, second = picked
+        disjoint = len(set().union(*wanted)) == sum(len(words) for words in wanted)
+        uses = self.words.uses_of(second)
+        complete = [v for v in second if uses.get(v, 0) <= ALL_WORDS_SCAN]
+        if (
+            not disjoint
+            or first not in wanted
+            or second not in wanted
+            or not complete
+            or self.words.uses(partial) > PARTIAL_WORDS_SCAN
+        ):
+            return self._holding_all(db, second, wanted)[0]
+        found = set()
+        if len(complete) < len(second):
+            walked = [v for v in second if v not in complete]
+            found = self._holding_all(db, second, wanted, walk=walked)[0]
+        rest = [words for words in wanted if words is not first and words is not second]
+        pool = held | _holding(db, partial, [complete, *rest], None, None)
+        words_of = {
+            name: set(words.split(" "))
+            for name, words in _rows_by_id(db, "SELECT id, words FROM name", "id", sorted(pool))
+        }
+        for v in complete:
+            holding = [name for name in pool if v in words_of[name]]
+            if len(holding) < ALL_WORDS_NAMES:
+                found.update(holding)
+            else:  # which of them are the shortest: as walking ``v`` orders them
+                found.update(self._holding_all(db, second, wanted, walk=[v])[0])
+        return found
+
+
+def _holding(
+    db: sqlite3.Connection,
+    start: list[str],
+    others: list[list[str]],
+    scan: int | None,
+    most: int | None,
+) -> set[int]:
+    """Names holding a word of ``start`` (among each word's ``scan`` shortest names) and a
+    word of each of ``others``: the ``most`` shortest of each word's (None: no limit)."""
+    # A name holds a word of a short list: probe the posting B-tree for each word. Of a
+    # long list (a typo-tolerant or prefix query word finds dozens): read the name's
+    # few postings and test them against the list ("+q.word" keeps SQLite from probing
+    # once per listed word, twelve times slower at 10M triples).
+    tests = " ".join(
+        "AND EXISTS (SELECT 1 FROM posting q WHERE q.name = p.name AND "
+        f"{'+' if len(words) > _PROBED_WORDS else ''}q.word IN "
+        f"({','.join('?' * len(words))}))"
+        for words in others
+    )
+    values = [w for words in others for w in words]
+    window = "" if scan is None else f"ORDER BY nwords LIMIT {int(scan)}"
+    keep = "" if most is None else f"ORDER BY p.nwords LIMIT {int(most)}"
+    found: set[int] = set()
+    for word in start:
+        found.update(
+            row[0]
+            for row in db.execute(
+                f"SELECT p.name FROM (SELECT name, nwords FROM posting WHERE word = ? {window}) p "
+                f"WHERE 1 {tests} {keep}",
+                (word, *values),
+            )
+        )
+    return found
 
 
 #: Up to this many words a query word finds, names are tested for them by probes.
