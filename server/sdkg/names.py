@@ -639,8 +639,11 @@ class NameIndex:
             held, partial = self._holding_all(db, picked[0], all_words)
             ids.update(held)
             # With no partial word, every name holding a word of each query word was
-            # found: a second start could only find some of them again.
-            if len(picked) > 1 and (partial or picked[0] not in all_words):
+            # found: a second start could only find some of them again (when no word is
+            # found by two query words: the second start does not look for its own
+            # query word's words in the other query words).
+            disjoint = len(set().union(*all_words)) == sum(len(words) for words in all_words)
+            if len(picked) > 1 and (partial or picked[0] not in all_words or not disjoint):
                 ids.update(self._holding_all_again(db, picked, all_words, held, partial))
         # Names holding one query word (partial matches), shortest first; when enough names
         # hold every query word, only for rare words: a common word's short names would
