@@ -35,8 +35,10 @@ Nothing scans: the vocabulary is a B-tree with each word's deletion neighbourhoo
 (:class:`WordIndex`, typos in a few probes); the names holding a word are a B-tree
 ordered by name length (``posting``), so the shortest names holding a common word, the
 ones a short query best describes, come first without reading the others; names holding
-every query word are found by probing from the rarest word. Scoring then runs on a few
-hundred candidates at most, whatever the size of the data.
+every query word are found by walking the rarest query word's shortest names and testing
+each for the other query words (then the next rarest's, unless the first walk was
+complete: :meth:`NameIndex._holding_all_again`). Scoring then runs on a few hundred
+candidates, rarely a few thousand, whatever the size of the data.
 """
 
 from __future__ import annotations
