@@ -1,6 +1,7 @@
 """Label search at scale: build the name index for N synthetic entities, time a query mix.
 
     python bench/bench_search.py [--entities 1M] [--out DIR] [--store STORE_DIR]
+    python bench/bench_search.py --entities 0 --index names.sqlite [--baseline REV] [--rounds 3]
 
 The entities are named the way bench/generate.py names them (invented syllables in
 English and a Chinese transcription; academies, universities, institutes, people), each
@@ -18,17 +19,28 @@ doubled, changed or two swapped), the beginning of a name (autocomplete), an acr
 With ``--store``, the index is also built from that store folder (read-only; e.g. the
 10M-triple store of bench_endpoint.py), and the same kinds of query timed against it;
 ``--entities 0`` skips the synthetic index, for that store's alone.
+
+With ``--index``, an index file already built (a store's ``names.sqlite``, or a copy of
+it) is timed directly, without the store; the query mix is drawn from its names.
+``--baseline REV`` also times the search of ``server/sdkg/names.py`` as it was at git
+revision REV on the same file and queries, the two taking turns for ``--rounds`` rounds
+(medians of the rounds printed), and counts the queries whose results (things and
+scores, in order) differ between the two.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import random
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 from generate import SYLLABLES, parse_size
 
@@ -127,33 +139,121 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def time_queries(index: NameIndex, mix: dict[str, list[str]]) -> list[str]:
+def time_queries(index: Any, mix: dict[str, list[str]]) -> list[str]:
     """Markdown rows, one per kind and one overall; searches as /search asks them."""
-    rows = []
-    every: list[float] = []
+    times, found = run_mix(index, mix)
+    return table({kind: [t] for kind, t in times.items()}, found)
+
+
+def run_mix(
+    index: Any, mix: dict[str, list[str]]
+) -> tuple[dict[str, list[float]], dict[str, list[list[tuple[str, float]]]]]:
+    """Each kind's query times (s), and each query's results (things and scores)."""
+    times: dict[str, list[float]] = {}
+    results: dict[str, list[list[tuple[str, float]]]] = {}
     for kind, queries in mix.items():
         index.search(queries[0], limit=20)  # warm-up, dropped
-        times = []
-        found = 0
+        times[kind], results[kind] = [], []
         for text in queries:
             started = time.perf_counter()
             hits = index.search(text, limit=20)
-            times.append(time.perf_counter() - started)
-            found += bool(hits)
-        every += times
-        rows.append(
-            f"| {kind} | {len(queries)} | {statistics.median(times) * 1000:.2f} | "
-            f"{percentile(times, 0.95) * 1000:.2f} | {max(times) * 1000:.2f} | "
-            f"{found}/{len(queries)} |"
+            times[kind].append(time.perf_counter() - started)
+            results[kind].append([(hit.iri, hit.score) for hit in hits])
+    return times, results
+
+
+def table(rounds: dict[str, list[list[float]]], results: dict) -> list[str]:
+    """Rows of p50 / p95 / max per kind and overall: the median over rounds of each."""
+
+    def figures(per_round: list[list[float]]) -> tuple[float, float, float]:
+        return (
+            statistics.median(statistics.median(times) for times in per_round) * 1000,
+            statistics.median(percentile(times, 0.95) for times in per_round) * 1000,
+            statistics.median(max(times) for times in per_round) * 1000,
         )
-    p95 = percentile(every, 0.95)
-    rows.append(
-        f"| **all** | {len(every)} | {statistics.median(every) * 1000:.2f} | "
-        f"**{p95 * 1000:.2f}** | {max(every) * 1000:.2f} | |"
-    )
-    verdict = "PASS" if p95 < 0.050 else "FAIL"
-    rows.append(f"\n{verdict}: p95 {p95 * 1000:.1f} ms (target < 50 ms)")
+
+    rows = []
+    for kind, per_round in rounds.items():
+        hits = sum(bool(found) for found in results[kind])
+        p50, p95, top = figures(per_round)
+        rows.append(
+            f"| {kind} | {len(per_round[0])} | {p50:.2f} | {p95:.2f} | {top:.2f} | "
+            f"{hits}/{len(per_round[0])} |"
+        )
+    every = [
+        [t for per_round in rounds.values() for t in per_round[n]]
+        for n in range(len(next(iter(rounds.values()))))
+    ]
+    p50, p95, top = figures(every)
+    rows.append(f"| **all** | {len(every[0])} | {p50:.2f} | **{p95:.2f}** | {top:.2f} | |")
+    verdict = "PASS" if p95 < 50 else "FAIL"
+    rounds_note = f", median of {len(every)} rounds" if len(every) > 1 else ""
+    rows.append(f"\n{verdict}: p95 {p95:.1f} ms (target < 50 ms{rounds_note})")
     return rows
+
+
+def baseline_names(revision: str) -> ModuleType:
+    """``server/sdkg/names.py`` as it was at git ``revision``, imported as a module of its
+    own (the rest of the package is today's)."""
+    repository = Path(__file__).resolve().parent.parent
+    source = subprocess.run(
+        ["git", "-C", str(repository), "show", f"{revision}:server/sdkg/names.py"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    name = f"sdkg_names_at_{revision.replace('/', '_')}"
+    spec = importlib.util.spec_from_loader(name, loader=None)
+    assert spec is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up
+    exec(compile(source, f"{revision}:server/sdkg/names.py", "exec"), module.__dict__)
+    return module
+
+
+def compare_on_file(
+    path: Path, revision: str | None, rounds: int, per_kind: int, seed: int
+) -> None:
+    """Time the index file ``path`` with today's search (and REV's), taking turns."""
+    index = NameIndex(path=str(path))
+    started = time.perf_counter()
+    stored = index.names
+    print(
+        f"\n### The index file {path}\n\n{len(stored):,} names "
+        f"(read in {time.perf_counter() - started:.1f} s to draw the queries).\n"
+    )
+    mix = query_mix(stored, per_kind, seed)
+    contenders: dict[str, Any] = {"this checkout": index}
+    if revision is not None:
+        contenders[revision] = baseline_names(revision).NameIndex(path=str(path))
+    times: dict[str, dict[str, list[list[float]]]] = {label: {} for label in contenders}
+    results: dict[str, dict] = {}
+    for _ in range(rounds):
+        for label, contender in contenders.items():
+            found_times, results[label] = run_mix(contender, mix)
+            for kind, kind_times in found_times.items():
+                times[label].setdefault(kind, []).append(kind_times)
+    for label in contenders:
+        print(f"\n#### {label}\n")
+        print("\n".join(HEADER + table(times[label], results[label])))
+    if revision is not None:
+        ours, theirs = results["this checkout"], results[revision]
+        differ = [
+            (kind, text, ours[kind][n], theirs[kind][n])
+            for kind, queries in mix.items()
+            for n, text in enumerate(queries)
+            if ours[kind][n] != theirs[kind][n]
+        ]
+        print(
+            f"\nResults (things and scores, in order) differ on {len(differ)} "
+            f"of {sum(len(queries) for queries in mix.values())} queries"
+        )
+        for kind, text, now, before in differ[:10]:
+            print(f"  {kind}: {text!r}\n    now:    {now[:5]}\n    before: {before[:5]}")
+        for kind in times["this checkout"]:
+            now = statistics.median(percentile(t, 0.95) for t in times["this checkout"][kind])
+            before = statistics.median(percentile(t, 0.95) for t in times[revision][kind])
+            print(f"  p95 {kind}: {before * 1000:.1f} -> {now * 1000:.1f} ms ({before / now:.1f}x)")
 
 
 HEADER = ["| queries | n | p50 ms | p95 ms | max ms | with hits |", "|---|---|---|---|---|---|"]
@@ -176,6 +276,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-kind", type=int, default=200, help="queries per kind (200)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--store", type=Path, help="also index this store folder (read-only)")
+    parser.add_argument("--index", type=Path, help="also time this names.sqlite file directly")
+    parser.add_argument("--baseline", help="with --index: also time names.py of this git revision")
+    parser.add_argument("--rounds", type=int, default=3, help="with --index: rounds (3)")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     print(f"Command: `python bench/bench_search.py {' '.join(argv or sys.argv[1:])}`\n")
@@ -219,6 +322,8 @@ def main(argv: list[str] | None = None) -> int:
             f"opened again (a restart, unchanged data) in {again * 1000:.0f} ms.\n"
         )
         print("\n".join(HEADER + time_queries(from_store, query_mix(stored, 100, args.seed))))
+    if args.index is not None:
+        compare_on_file(args.index, args.baseline, args.rounds, args.per_kind, args.seed)
     print(f"\nLoad average at the end: {os.getloadavg()[0]:.2f}")
     return 0
 

@@ -35,8 +35,10 @@ Nothing scans: the vocabulary is a B-tree with each word's deletion neighbourhoo
 (:class:`WordIndex`, typos in a few probes); the names holding a word are a B-tree
 ordered by name length (``posting``), so the shortest names holding a common word, the
 ones a short query best describes, come first without reading the others; names holding
-every query word are found by probing from the rarest word. Scoring then runs on a few
-hundred candidates at most, whatever the size of the data.
+every query word are found by walking the rarest query word's shortest names and testing
+each for the other query words (then the next rarest's, unless the first walk was
+complete: :meth:`NameIndex._holding_all_again`). Scoring then runs on a few hundred
+candidates, rarely a few thousand, whatever the size of the data.
 """
 
 from __future__ import annotations
@@ -186,9 +188,13 @@ class Name:
     @property
     def is_acronym(self) -> bool:
         """An acronym: by its predicate, or a short all-capitals single word ("PRC")."""
-        if self.predicate in ACRONYM_PREDICATES:
-            return True
-        return " " not in self.text and 2 <= len(self.text) <= 8 and self.text.isupper()
+        return _is_acronym(self.text, self.predicate)
+
+
+def _is_acronym(text: str, predicate: str) -> bool:
+    if predicate in ACRONYM_PREDICATES:
+        return True
+    return " " not in text and 2 <= len(text) <= 8 and text.isupper()
 
 
 @dataclass(frozen=True)
@@ -251,6 +257,9 @@ PER_WORD_NAMES = 30
 ALL_WORDS_NAMES = 150
 #: Names of the rarest query word (shortest first) probed for the other query words.
 ALL_WORDS_SCAN = 1000
+#: Most names of the rarest query word's partial words read in full (see
+#: :meth:`NameIndex._holding_all_again`).
+PARTIAL_WORDS_SCAN = 4 * ALL_WORDS_SCAN
 #: Matched words per query word that fetch names (best credit first).
 WORDS_PER_QUERY_WORD = 8
 #: Most vocabulary words one typed beginning completes to (alphabetical order).
@@ -330,6 +339,13 @@ class WordIndex:
             f"SELECT SUM(uses) FROM word WHERE word IN ({marks})", listed
         )
         return row.fetchone()[0] or 0
+
+    def uses_of(self, words: Iterable[str]) -> dict[str, int]:
+        """How many names hold each of ``words`` (in the vocabulary)."""
+        listed = list(words)
+        return dict(
+            _rows_by_id(self._database.connection(), "SELECT word, uses FROM word", "word", listed)
+        )
 
     def lookup(self, word: str, *, prefix: bool) -> dict[str, float]:
         """Words of the vocabulary ``word`` finds, each with a credit in (0, 1]."""
@@ -567,36 +583,35 @@ class NameIndex:
         ids = self._candidates(db, query, credits)
         if not ids:
             return []
-        names = _rows_by_id(db, f"SELECT {_NAME_COLUMNS} FROM name", "id", sorted(ids))
-        found = [_name(row) for row in names]
-        entities = {
-            row[0]: row[1:]
-            for row in _rows_by_id(
-                db, "SELECT iri, display, types FROM entity", "iri", sorted({n.iri for n in found})
-            )
-        }
+        rows = _rows_by_id(
+            db,
+            "SELECT n.iri, n.text, n.predicate, n.words, e.display, e.types "
+            "FROM name n LEFT JOIN entity e ON e.iri = n.iri",
+            "n.id",
+            sorted(ids),
+        )
         best: dict[str, Candidate] = {}
         joined = " ".join(query)
-        for name in found:
-            display, kinds = entities.get(name.iri, (None, ""))
+        ordered = sorted(query)
+        for iri, text, predicate, words, display, kinds in rows:
             if wanted is not None:
                 closed = self._closed_types((display, kinds)) or frozenset()
                 if not closed & wanted:
                     continue
-            score = score_name(query, name, credits)
+            score = _score(query, ordered, tuple(words.split(" ")) if words else (), credits)
             if score < minimum:
                 continue
-            candidate = Candidate(
-                iri=name.iri,
-                name=display or name.text,
-                matched=name.text,
-                score=score,
-                exact=" ".join(name.words) == joined,
-                acronym=name.is_acronym,
-            )
-            held = best.get(name.iri)
-            if held is None or _better(candidate, held):
-                best[name.iri] = candidate
+            shown = display or text
+            held = best.get(iri)
+            if held is None or _better(score, shown, text, held):
+                best[iri] = Candidate(
+                    iri=iri,
+                    name=shown,
+                    matched=text,
+                    score=score,
+                    exact=words == joined,
+                    acronym=_is_acronym(text, predicate),
+                )
         ranked = sorted(best.values(), key=lambda c: (-c.score, len(c.name), c.name.casefold()))
         return ranked[:limit]
 
@@ -623,8 +638,16 @@ class NameIndex:
             # Chinese characters are each a word, and each common: two in a row (a
             # bigram posting) are far rarer, and find every name holding them in a row.
             starts += [(self.words.uses([gram]), [gram]) for gram in _bigrams(query_words)]
-            for _, words in sorted(starts, key=lambda start: start[0])[:2]:
-                ids.update(self._holding_all(db, words, all_words))
+            picked = [words for _, words in sorted(starts, key=lambda start: start[0])[:2]]
+            held, partial = self._holding_all(db, picked[0], all_words)
+            ids.update(held)
+            # With no partial word, every name holding a word of each query word was
+            # found: a second start could only find some of them again (when no word is
+            # found by two query words: the second start does not look for its own
+            # query word's words in the other query words).
+            disjoint = len(set().union(*all_words)) == sum(len(words) for words in all_words)
+            if len(picked) > 1 and (partial or picked[0] not in all_words or not disjoint):
+                ids.update(self._holding_all_again(db, picked, all_words, held, partial))
         # Names holding one query word (partial matches), shortest first; when enough names
         # hold every query word, only for rare words: a common word's short names would
         # cover too little of the query to rank among them.
@@ -643,29 +666,118 @@ class NameIndex:
         return ids
 
     def _holding_all(
-        self, db: sqlite3.Connection, start: list[str], wanted: list[list[str]]
-    ) -> set[int]:
-        """Among the shortest names holding a word of ``start``, those holding a word of
-        each of ``wanted``."""
+        self,
+        db: sqlite3.Connection,
+        start: list[str],
+        wanted: list[list[str]],
+        *,
+        walk: list[str] | None = None,
+    ) -> tuple[set[int], list[str]]:
+        """Among the shortest names holding a word of ``start`` (each word's
+        :data:`ALL_WORDS_SCAN` shortest), the :data:`ALL_WORDS_NAMES` shortest holding a
+        word of each of ``wanted``; and the *partial* words of ``start``, those some of
+        whose names holding them all may not be among these (a limit was reached).
+        ``walk``: the words of ``start`` to walk (all by default)."""
         others = [words for words in wanted if not set(words) & set(start)]
-        tests = " ".join(
-            "AND EXISTS (SELECT 1 FROM posting q WHERE q.name = p.name AND q.word IN "
-            f"({','.join('?' * len(words))}))"
-            for words in others
-        )
-        values = [w for words in others for w in words]
         found: set[int] = set()
-        for word in start:
-            found.update(
-                row[0]
-                for row in db.execute(
-                    "SELECT p.name FROM (SELECT name, nwords FROM posting WHERE word = ? "
-                    f"ORDER BY nwords LIMIT {ALL_WORDS_SCAN}) p WHERE 1 {tests} "
-                    "ORDER BY p.nwords LIMIT ?",
-                    (word, *values, ALL_WORDS_NAMES),
-                )
-            )
+        partial = []
+        walked = start if walk is None else walk
+        uses = self.words.uses_of(walked)
+        for word in walked:
+            held = _holding(db, [word], others, ALL_WORDS_SCAN, ALL_WORDS_NAMES)
+            found.update(held)
+            if len(held) >= ALL_WORDS_NAMES or uses.get(word, 0) > ALL_WORDS_SCAN:
+                partial.append(word)
+        return found, partial
+
+    def _holding_all_again(
+        self,
+        db: sqlite3.Connection,
+        picked: list[list[str]],
+        wanted: list[list[str]],
+        held: set[int],
+        partial: list[str],
+    ) -> set[int]:
+        """What :meth:`_holding_all` finds from the second start ``picked[1]``, once the
+        first, ``picked[0]``, found ``held`` with ``partial`` words.
+
+        The same names, read with less work when the query words find disjoint words: a
+        word ``v`` of the second start held by at most :data:`ALL_WORDS_SCAN` names has
+        them all walked, so it finds every name holding ``v`` and a word of each query
+        word. Such a name holds a word of the first start: a word that was not partial
+        (its names were all walked: the name is in ``held``) or a partial one (the name
+        is among the few holding a partial word, ``v`` and the rest, read here in full).
+        So the names holding ``v`` among those two sets are the ones walking ``v`` would
+        find, unless there are :data:`ALL_WORDS_NAMES` or more: then ``v`` is walked,
+        as are the words held by more names."""
+        first, second = picked
+        disjoint = len(set().union(*wanted)) == sum(len(words) for words in wanted)
+        uses = self.words.uses_of(second)
+        complete = [v for v in second if uses.get(v, 0) <= ALL_WORDS_SCAN]
+        if (
+            not disjoint
+            or first not in wanted
+            or second not in wanted
+            or not complete
+            or self.words.uses(partial) > PARTIAL_WORDS_SCAN
+        ):
+            return self._holding_all(db, second, wanted)[0]
+        found = set()
+        if len(complete) < len(second):
+            walked = [v for v in second if v not in complete]
+            found = self._holding_all(db, second, wanted, walk=walked)[0]
+        rest = [words for words in wanted if words is not first and words is not second]
+        pool = held | _holding(db, partial, [complete, *rest], None, None)
+        words_of = {
+            name: set(words.split(" "))
+            for name, words in _rows_by_id(db, "SELECT id, words FROM name", "id", sorted(pool))
+        }
+        for v in complete:
+            holding = [name for name in pool if v in words_of[name]]
+            if len(holding) < ALL_WORDS_NAMES:
+                found.update(holding)
+            else:  # which of them are the shortest: as walking ``v`` orders them
+                found.update(self._holding_all(db, second, wanted, walk=[v])[0])
         return found
+
+
+def _holding(
+    db: sqlite3.Connection,
+    start: list[str],
+    others: list[list[str]],
+    scan: int | None,
+    most: int | None,
+) -> set[int]:
+    """Names holding a word of ``start`` (among each word's ``scan`` shortest names) and a
+    word of each of ``others``: the ``most`` shortest of each word's (None: no limit)."""
+    # A name holds a word of a short list: probe the posting B-tree for each word. Of a
+    # long list (a typo-tolerant or prefix query word finds dozens): read the name's
+    # few postings and test them against the list ("+q.word" keeps SQLite from probing
+    # once per listed word, twelve times slower at 10M triples).
+    tests = " ".join(
+        "AND EXISTS (SELECT 1 FROM posting q WHERE q.name = p.name AND "
+        f"{'+' if len(words) > _PROBED_WORDS else ''}q.word IN "
+        f"({','.join('?' * len(words))}))"
+        for words in others
+    )
+    values = [w for words in others for w in words]
+    window = "" if scan is None else f"ORDER BY nwords LIMIT {int(scan)}"
+    keep = "" if most is None else f"ORDER BY p.nwords LIMIT {int(most)}"
+    found: set[int] = set()
+    for word in start:
+        found.update(
+            row[0]
+            for row in db.execute(
+                f"SELECT p.name FROM (SELECT name, nwords FROM posting WHERE word = ? {window}) p "
+                f"WHERE 1 {tests} {keep}",
+                (word, *values),
+            )
+        )
+    return found
+
+
+#: Up to this many words a query word finds, names are tested for them by probes.
+_PROBED_WORDS = 3
 
 
 _BIGRAM = "\x02"  # marks a posting of two CJK characters in a row (never a query word)
@@ -791,15 +903,26 @@ def score_name(query: list[str], name: Name, credits: list[dict[str, float]]) ->
     weighs the share of the query covered (70 %) and of the name covered (30 %), and
     an exact equality of the folded forms scores :data:`EXACT`.
     """
-    if list(name.words) == query:
-        return EXACT
-    if sorted(name.words) == sorted(query):
-        return EXACT - 2  # the same words in another order
+    return _score(query, sorted(query), name.words, credits)
+
+
+def _score(
+    query: list[str], ordered: list[str], words: tuple[str, ...], credits: list[dict[str, float]]
+) -> float:
+    """:func:`score_name` of a name's ``words``, ``ordered`` being the query's words sorted
+    (sorted once per search, not once per name)."""
+    if len(words) == len(query):  # the two equalities need as many words
+        if list(words) == query:
+            return EXACT
+        if sorted(words) == ordered:
+            return EXACT - 2  # the same words in another order
     used: set[int] = set()
     covered = 0.0
     for found in credits:
+        if not found:
+            continue  # a query word that found no word covers nothing
         best, best_at = 0.0, -1
-        for position, word in enumerate(name.words):
+        for position, word in enumerate(words):
             credit = found.get(word, 0.0)
             if position not in used and credit > best:
                 best, best_at = credit, position
@@ -809,17 +932,19 @@ def score_name(query: list[str], name: Name, credits: list[dict[str, float]]) ->
     if not used:
         return 0.0
     query_share = covered / len(query)
-    name_share = covered / len(name.words)
+    name_share = covered / len(words)
     return round(100 * (0.7 * query_share + 0.3 * name_share) * 0.97, 1)
 
 
-def _better(new: Candidate, old: Candidate) -> bool:
-    """Prefer the higher score; on a tie the display name itself, then the shorter name."""
-    if new.score != old.score:
-        return new.score > old.score
-    if (new.matched == new.name) != (old.matched == old.name):
-        return new.matched == new.name
-    return len(new.matched) < len(old.matched)
+def _better(score: float, shown: str, matched: str, old: Candidate) -> bool:
+    """A name of ``score`` (the thing shown as ``shown``, matched by ``matched``) is a better
+    hit for its thing than ``old``: the higher score; on a tie the display name itself,
+    then the shorter name."""
+    if score != old.score:
+        return score > old.score
+    if (matched == shown) != (old.matched == old.name):
+        return matched == shown
+    return len(matched) < len(old.matched)
 
 
 # --------------------------------------------------------------------------- from the store
