@@ -46,7 +46,6 @@ from sdkg.errors import (
 from sdkg.graphstore import Dataset, GraphStore
 from sdkg.names import name_index_for
 from sdkg.remote_store import PreparedRemote
-from sdkg.statistics import base_statistics
 from sdkg.sources import (
     GRAPH_BASE,
     MANIFEST_VERSION,
@@ -60,6 +59,7 @@ from sdkg.sources import (
     source_files,
     sync_files,
 )
+from sdkg.statistics import base_statistics
 
 log = logging.getLogger(__name__)
 
