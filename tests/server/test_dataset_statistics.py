@@ -14,7 +14,7 @@ import pytest
 import rdflib
 import requests
 from rdflib import RDF
-from support.contributing import fellowship, post, withdraw, write_tokens
+from support.contributing import bindings, fellowship, post, withdraw, write_tokens
 from support.servers import ENDPOINT_DATA, start_on
 
 SD = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
@@ -59,15 +59,9 @@ ORACLE = {
 
 
 def rows(session: requests.Session, base: str, query: str) -> list[dict[str, str]]:
-    response = session.post(
-        base + "sparql",
-        data={"query": query},
-        headers={"Accept": "application/sparql-results+json"},
-        timeout=60,
-    )
-    response.raise_for_status()
-    bindings = response.json()["results"]["bindings"]
-    return [{name: cell["value"] for name, cell in row.items()} for row in bindings]
+    """The rows of a SELECT query, each cell's value only."""
+    found = bindings(base, query, session)
+    return [{name: cell["value"] for name, cell in row.items()} for row in found]
 
 
 def oracle(session: requests.Session, base: str) -> dict:

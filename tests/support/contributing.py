@@ -126,9 +126,10 @@ def dump_lines(base: str) -> list[str]:
     return sorted(_BLANK.sub("_:", line) for line in text.splitlines())
 
 
-def _results(base: str, query: str) -> dict:
-    """The SPARQL JSON results of ``query`` on the endpoint at ``base``."""
-    response = requests.post(
+def _results(base: str, query: str, session: requests.Session | None = None) -> dict:
+    """The SPARQL JSON results of ``query`` on the endpoint at ``base`` (through
+    ``session`` when given: a test that must reach a given worker keeps its connection)."""
+    response = (session or requests).post(
         base + "sparql",
         data={"query": query},
         headers={"Accept": "application/sparql-results+json"},
@@ -143,9 +144,9 @@ def ask(base: str, query: str) -> bool:
     return _results(base, query)["boolean"]
 
 
-def bindings(base: str, query: str) -> list[dict]:
+def bindings(base: str, query: str, session: requests.Session | None = None) -> list[dict]:
     """The rows of a SPARQL SELECT query, as the JSON results give them."""
-    return _results(base, query)["results"]["bindings"]
+    return _results(base, query, session)["results"]["bindings"]
 
 
 def withdraw(base: str, cid: str, token: str = TOKEN) -> requests.Response:
