@@ -30,20 +30,21 @@ def check_locally(
     """Convert and validate the file against the local store: (exit status, report)."""
     from sdkg.closure import validate_against_graph
     from sdkg.csv_intake import CsvIntakeError, intake, problems_report, report
-    from sdkg.names import build_name_index
+    from sdkg.names import name_index_for
     from sdkg.reconciliation import Reconciler, build_facts
     from sdkg.store import open_local_store
 
     body, mapping_text = _read_files(csv_path, mapping_path)
     store = open_local_store(settings, warm=False)
-    reconciler = Reconciler(build_name_index(store), build_facts(store))
+    names = name_index_for(store, None)  # one index for reconciling and validating
+    reconciler = Reconciler(names, build_facts(store))
     try:
         _, conversion = intake(body, mapping_text, template, reconciler, store)
     except CsvIntakeError as error:
         raise CommandError(f"{csv_path}: {error}") from None
     validation = None
     if problems_report(conversion)["conforms"]:
-        validation = validate_against_graph(conversion.graph, store).to_json()
+        validation = validate_against_graph(conversion.graph, store, names=names).to_json()
     answer = report(conversion, validation)
     return (EXIT_OK if answer["conforms"] else EXIT_REFUSED), answer
 
