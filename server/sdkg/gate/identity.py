@@ -358,9 +358,8 @@ def _duplicates(gate: GateInput) -> list[Finding]:
     # without reading the store's labels; only theirs are then read and compared.
     found = {
         name.iri
-        for entries in wanted.values()
-        for _, _, written, _ in entries
-        for name in gate.names.exact(str(written))
+        for key in wanted  # each label once, already folded (folding it again changes nothing)
+        for name in gate.names.exact(key)
         if name.iri.startswith(namespaces.ENTITY)
     }
     if not found:
