@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlparse
 
 import pytest
@@ -156,19 +157,28 @@ def described(session: requests.Session, base: str) -> dict:
 def figures_in_each_worker(base: str, workers: int = 2, tries: int = 200) -> dict:
     """The described figures, checked against the oracle in each worker (a session keeps
     its connection, so ``/healthz``, the oracle and the descriptions reach one worker);
-    the figures, the same in every worker."""
+    the figures, the same in every worker.
+
+    Sessions open eight at a time, in parallel: opened one after the other, the kernel
+    may hand every connection to the same idle worker."""
     seen: dict[int, dict] = {}
-    for _ in range(tries):
-        with requests.Session() as session:
-            pid = session.get(base + "healthz", timeout=30).json()["pid"]
-            if pid in seen:
-                continue
-            figures = described(session, base)
-            assert session.get(base + "healthz", timeout=30).json()["pid"] == pid
-            assert figures == oracle(session, base)
-            seen[pid] = figures
-        if len(seen) == workers:
-            break
+
+    def opened(_: int) -> tuple[requests.Session, int]:
+        session = requests.Session()
+        return session, session.get(base + "healthz", timeout=30).json()["pid"]
+
+    with ThreadPoolExecutor(8) as pool:
+        for _ in range(0, tries, 8):
+            for session, pid in pool.map(opened, range(8)):
+                with session:
+                    if pid in seen:
+                        continue
+                    figures = described(session, base)
+                    assert session.get(base + "healthz", timeout=30).json()["pid"] == pid
+                    assert figures == oracle(session, base)
+                    seen[pid] = figures
+            if len(seen) == workers:
+                break
     assert len(seen) == workers, f"only worker(s) {sorted(seen)} answered"
     first, *others = seen.values()
     assert all(figures == first for figures in others)

@@ -7,6 +7,7 @@ import gzip
 import os
 import re
 import signal
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -157,15 +158,24 @@ def withdraw(base: str, cid: str, token: str = TOKEN) -> requests.Response:
 
 
 def both_workers(server, check, tries: int = 300) -> set[int]:
-    """Ask /healthz until two worker pids answered, each time checking ``check(health)``."""
+    """Ask /healthz until two worker pids answered, each time checking ``check(health)``.
+
+    The requests go eight at a time, each on a new connection: asked one after the
+    other, the kernel may hand every connection to the same (idle) worker.
+    """
+
+    def health(_: int) -> dict:
+        with requests.Session() as session:
+            return session.get(server.base + "healthz", timeout=30).json()
+
     seen: set[int] = set()
-    for _ in range(tries):
-        with requests.Session() as session:  # a new connection each time: any worker
-            health = session.get(server.base + "healthz", timeout=30).json()
-        assert check(health), health
-        seen.add(health["pid"])
-        if len(seen) == 2:
-            return seen
+    with ThreadPoolExecutor(8) as pool:
+        for _ in range(0, tries, 8):
+            for answer in pool.map(health, range(8)):
+                assert check(answer), answer
+                seen.add(answer["pid"])
+            if len(seen) == 2:
+                return seen
     pytest.fail(f"only worker(s) {seen} answered")
 
 
