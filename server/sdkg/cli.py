@@ -382,6 +382,12 @@ def store_options(command: Any) -> Any:
 @click.option("--timeout", type=float, help="Query time limit in seconds [default: 30].")
 @click.option("--max-query-length", type=int, help="Longest query, characters [default: 100000].")
 @click.option(
+    "--answer-cache-mb",
+    type=int,
+    help="Memory per process for answers of expensive queries, kept until the data "
+    "changes; 0 keeps none [default: 32].",
+)
+@click.option(
     "--validation-timeout", type=float, help="Validation time limit in seconds [default: 30]."
 )
 @click.option(

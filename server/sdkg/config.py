@@ -60,6 +60,10 @@ class Settings:
     #: Most result rows (or triples) returned; past it the answer is marked truncated
     #: (``SDKG_MAX_ROWS``).
     max_rows: int = 10_000
+    #: Memory per server process for the answers of expensive queries, in MiB, kept until
+    #: the store's content changes (``SDKG_ANSWER_CACHE_MB``; 0 keeps none). See
+    #: :mod:`sdkg.answer_cache`.
+    answer_cache_mb: int = 32
     #: Longest query text accepted, in characters (``SDKG_MAX_QUERY_LENGTH``).
     max_query_length: int = 100_000
     #: SERVICE endpoints a query may call, as full IRIs (``--allow-service``, repeatable, or
@@ -186,6 +190,8 @@ class Settings:
         ):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name.replace('_', '-')} must be at least 1")
+        if self.answer_cache_mb < 0:
+            raise ValueError("answer-cache-mb must be 0 (keep no answers) or more")
         if self.timeout <= 0:
             raise ValueError("timeout must be a positive number of seconds")
         if self.validation_timeout <= 0:

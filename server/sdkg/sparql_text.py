@@ -86,6 +86,19 @@ def is_update(text: str) -> bool:
     return operation_keyword(text) in UPDATE_KEYWORDS
 
 
+#: Functions whose value changes from one call to the next (SPARQL 1.1, 17.4).
+NONDETERMINISTIC_FUNCTIONS = frozenset({"RAND", "NOW", "UUID", "STRUUID", "BNODE"})
+
+
+def is_deterministic(text: str) -> bool:
+    """True when ``text`` calls none of :data:`NONDETERMINISTIC_FUNCTIONS`, so that the
+    same store content always gives it the same answer."""
+    upper = text.upper()
+    if not any(name in upper for name in NONDETERMINISTIC_FUNCTIONS):
+        return True  # exact: a keyword token is always in the upper-cased text
+    return not any(token.keyword in NONDETERMINISTIC_FUNCTIONS for token in tokens(text))
+
+
 def has_dataset_clause(text: str) -> bool:
     """True when the query names its dataset with FROM or FROM NAMED."""
     # Upper-casing works character by character, so a FROM token is in the whole text

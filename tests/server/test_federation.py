@@ -182,3 +182,13 @@ def test_an_allowed_service_that_fails_is_a_502_naming_it(start_server):
     assert response.status_code == 502
     assert "SERVICE endpoint failed" in response.text
     assert server.health()["status"] == "ok"
+
+
+def test_answers_through_a_service_are_never_kept(federating, wikidata_like):
+    """Another endpoint's data changes on its own: such answers are computed each time."""
+    query = (FEDERATED / "partners-wikidata-countries.rq").read_text()
+    query = query.replace("https://query.wikidata.org/sparql", wikidata_like.sparql)
+    for _ in range(2):
+        response = select(federating, query)
+        assert response.status_code == 200, response.text
+        assert response.headers["Cache-Status"] == "sdkg; fwd=bypass"

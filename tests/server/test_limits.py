@@ -144,6 +144,7 @@ def test_limits_are_on_by_default_and_ignore_forwarded_for(start_server):
         (["--rate-burst", "0"], {}, "rate-burst must be at least 1"),
         (["--max-concurrent-per-client", "-1"], {}, "max-concurrent-per-client must not be"),
         (["--trust-proxy", "-2"], {}, "trust-proxy must not be negative"),
+        (["--answer-cache-mb", "-1"], {}, "answer-cache-mb must be 0 (keep no answers) or more"),
     ],
 )
 def test_bad_limit_settings_stop_the_start_with_a_message(args, env, message):

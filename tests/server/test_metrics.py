@@ -80,6 +80,17 @@ def test_requests_are_counted_by_route_and_status_over_all_workers(two_workers):
                 before, "sdkg_http_requests_total", **labels
             )
             assert added == count
+        # Each answer of the 30 good queries went through the answer cache one way or
+        # another (computed, kept, found kept or shared); the 10 bad ones never did.
+        outcomes = ("miss", "stored", "hit", "shared")
+        assert (
+            sum(
+                metric(after, "sdkg_answer_cache_total", outcome=outcome)
+                - metric(before, "sdkg_answer_cache_total", outcome=outcome)
+                for outcome in outcomes
+            )
+            == answers[200]
+        )
         healthz = {"route": "/healthz", "method": "GET", "status": "200"}
         assert (
             metric(after, "sdkg_http_requests_total", **healthz)

@@ -19,6 +19,7 @@ from typing import Any, TypeVar, cast
 from flask import current_app, g, has_request_context
 
 from sdkg import namespaces, offline
+from sdkg.answer_cache import AnswerCache
 from sdkg.config import Settings
 from sdkg.graphstore import Dataset, GraphStore, QueryResult
 from sdkg.names import NameIndex, name_index_for
@@ -96,12 +97,15 @@ class AppState:
     sparql_page: Callable[..., str] = lambda **_: ""
     #: Per-generation cache of descriptions, indexes and figures.
     cache: ResponseCache = field(default_factory=ResponseCache)
+    #: Answers of expensive ``/sparql`` queries, until the store changes (``--answer-cache-mb``).
+    answers: AnswerCache = field(default_factory=lambda: AnswerCache(0))
 
     @classmethod
     def create(cls, settings: Settings, store: GraphStore, **options: Any) -> AppState:
         """The state over ``store``, whose queries get the request's deadline."""
         deadline_store = DeadlineStore(store, seconds_left, settings.timeout)
-        return cls(settings=settings, store=deadline_store, **options)
+        answers = AnswerCache(settings.answer_cache_mb * 1024 * 1024)
+        return cls(settings=settings, store=deadline_store, answers=answers, **options)
 
 
 def state() -> AppState:

@@ -58,6 +58,12 @@ IN_PROGRESS = Gauge(
 )
 TIMEOUTS = Counter("sdkg_query_timeouts", "Queries stopped at the time limit.")
 REJECTIONS = Counter("sdkg_rejections", "Requests refused by a limit or a policy.", ["reason"])
+ANSWERS = Counter(
+    "sdkg_answer_cache",
+    "Answers of /sparql that may be kept, by how they were found: hit (kept), shared "
+    "(computed once for identical requests arriving together) or miss (computed).",
+    ["outcome"],
+)
 STORE_TRIPLES = Gauge(
     "sdkg_store_triples", "Quads in the store.", multiprocess_mode="livemostrecent"
 )
@@ -70,6 +76,7 @@ STORE_GRAPHS = Gauge(
 # and statuses a few dozen, so these stay small (as the label sets themselves do).
 _REQUEST_COUNTERS: dict[tuple[str, str, int], Any] = {}
 _DURATIONS: dict[str, Any] = {}
+_ANSWER_COUNTERS: dict[str, Any] = {}
 
 
 def note_rejection(reason: str) -> None:
@@ -80,6 +87,14 @@ def note_rejection(reason: str) -> None:
 def note_timeout() -> None:
     """Count a query stopped at the time limit."""
     TIMEOUTS.inc()
+
+
+def note_answer(outcome: str) -> None:
+    """Count an answer of ``/sparql`` found in (or put into) the answer cache."""
+    counter = _ANSWER_COUNTERS.get(outcome)
+    if counter is None:
+        counter = _ANSWER_COUNTERS[outcome] = ANSWERS.labels(outcome)
+    counter.inc()
 
 
 def install(app: Flask) -> None:

@@ -18,7 +18,8 @@ from typing import IO, Any, cast
 from flask import Blueprint, Response, g, jsonify, render_template_string, request, send_file
 from rdflib import Graph
 
-from sdkg import describe, serialize, statistics
+from sdkg import describe, serialize, sparql_text, statistics
+from sdkg.answer_cache import Answer
 from sdkg.echo import shorten
 from sdkg.errors import HttpError, QueryError, QueryTimeout
 from sdkg.negotiation import FORMAT_PARAMETERS, Choice, NotAcceptable, format_values, negotiate
@@ -34,7 +35,16 @@ from sdkg.protocol import (
     tabulate,
 )
 from sdkg.web import exports
-from sdkg.web.context import QUERY_BASE_IRI, cached, restart_deadline, run_query, state
+from sdkg.web.context import (
+    QUERY_BASE_IRI,
+    cached,
+    generation,
+    restart_deadline,
+    run_query,
+    seconds_left,
+    state,
+)
+from sdkg.web.metrics import note_answer
 from sdkg.web.responses import http_status, stopped_response
 
 log = logging.getLogger(__name__)
@@ -52,7 +62,7 @@ def allow_cross_origin(response: Response) -> Response:
     if not request.path.startswith(CROSS_ORIGIN_PATHS):
         return response
     response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Expose-Headers"] = f"{TRUNCATED_HEADER}, Link"
+    response.headers["Access-Control-Expose-Headers"] = f"{TRUNCATED_HEADER}, Link, Cache-Status"
     if request.method == "OPTIONS":
         methods = "GET, HEAD, POST, OPTIONS" if request.path == "/sparql" else "GET, HEAD, OPTIONS"
         response.headers["Access-Control-Allow-Methods"] = methods
@@ -114,7 +124,7 @@ def sparql() -> Response:
         return _rdf_response(describe.at_address(graph, describe.PLACEHOLDER_ENDPOINT, endpoint))
     query = sparql_request.query
     try:
-        return _answer(query, sparql_request)
+        return _answer(query, sparql_request, page=wants_page)
     except QueryTimeout as timeout:
         # 503 and the worker replaced, as on every route; a browser gets the editor.
         return _timeout_response(timeout, page_query=query if wants_page else None)
@@ -127,8 +137,11 @@ def sparql() -> Response:
         return Response(page, status=http_status(error), headers=headers)
 
 
-def _answer(query: str, sparql_request: SparqlRequest) -> Response:
-    """Run ``query`` and answer it in the negotiated format."""
+def _answer(query: str, sparql_request: SparqlRequest, *, page: bool) -> Response:
+    """Run ``query`` and answer it in the negotiated format (``page``: for a browser).
+
+    Answers for programs may come from :class:`~sdkg.answer_cache.AnswerCache`; the
+    ``Cache-Status`` header (RFC 9211) says whether it did."""
     app_state = state()
     settings = app_state.settings
     accept = request.headers.get("Accept") or ""  # as text: negotiate caches its outcome
@@ -152,17 +165,51 @@ def _answer(query: str, sparql_request: SparqlRequest) -> Response:
         serialized = serialize_result(result, choice.format, settings.max_rows)
         return serialized, *serialize.finish(serialized.body, choice)
 
-    answer = run_query(query, sparql_request.dataset, consume)
-    if isinstance(answer, Table):
-        response = Response(app_state.sparql_page(query=query, table=answer, error=None))
-        if answer.truncated:
-            response.headers[TRUNCATED_HEADER] = f"true; limit={settings.max_rows}"
-        return response
-    serialized, body, content_type = answer
-    response = Response(body, headers=serialized.headers())
-    response.headers["Content-Type"] = content_type
+    def compute() -> Answer:
+        answer = run_query(query, sparql_request.dataset, consume)
+        if isinstance(answer, Table):
+            headers = {"Content-Type": "text/html; charset=utf-8"}
+            if answer.truncated:
+                headers[TRUNCATED_HEADER] = f"true; limit={settings.max_rows}"
+            drawn = app_state.sparql_page(query=query, table=answer, error=None)
+            # A page is drawn for its request (links, the form): never kept for another.
+            return Answer(drawn.encode(), tuple(headers.items()), keep=False)
+        serialized, body, content_type = answer
+        headers = serialized.headers() | {"Content-Type": content_type}
+        return Answer(body, tuple(headers.items()))
+
+    outcome: str = "bypass"
+    if not page and _answers_may_be_kept(query):
+        key = (query, sparql_request.dataset, accept, tuple(wanted))
+        found, outcome = app_state.answers.answer(generation(), key, compute, seconds_left())
+        note_answer(outcome)
+    else:
+        found = compute()
+    response = Response(found.body, headers=list(found.headers))
     response.vary.add("Accept")
+    response.headers["Cache-Status"] = _CACHE_STATUS[outcome]
     return response
+
+
+#: The ``Cache-Status`` header (RFC 9211) for each way an answer was found.
+_CACHE_STATUS = {
+    "hit": "sdkg; hit",
+    "shared": "sdkg; fwd=miss; collapsed",
+    "stored": "sdkg; fwd=miss; stored",
+    "miss": "sdkg; fwd=miss",
+    "bypass": "sdkg; fwd=bypass",
+}
+
+
+def _answers_may_be_kept(query: str) -> bool:
+    """True when the answer to ``query`` depends on the store's content alone: a store
+    this process owns (whose generation follows every write), no SERVICE call (another
+    endpoint's data changes on its own) and no function whose value changes per call."""
+    return (
+        state().store.in_process
+        and sparql_text.is_deterministic(query)
+        and not sparql_text.service_targets(query)
+    )
 
 
 def _prefers_html() -> bool:
