@@ -83,12 +83,21 @@ class TreeMemory:
 class Server:
     """One ``sdkg serve`` process on a free loopback port, with its timeline and memory."""
 
-    def __init__(self, store: Path, data: Path, log: Path, extra: list[str] | None = None) -> None:
+    def __init__(self, store: Path, data: Path, log: Path, extra: list[str] | None = None,
+                 code: Path | None = None) -> None:  # fmt: skip
+        """``code``: run the package of that checkout instead of this one."""
         # Fair-use limits off: the benchmark is one client measuring the server, not abuse.
+        # No kept answers: each query is asked several times for a median, which must
+        # measure the engine each time, not the answer cache (sdkg.answer_cache).
+        checkout = code if code is not None else HERE.parent
+        keeps_answers = (checkout / "server" / "sdkg" / "answer_cache.py").exists()
         self.command = [sys.executable, "-m", "sdkg.cli", "serve", "--store", str(store),
                         "--data", str(data), "--port", "0", "--host", "127.0.0.1",
                         "--rate-limit", "off", "--max-concurrent-per-client", "0",
+                        *(["--answer-cache-mb", "0"] if keeps_answers else []),
                         *(extra or [])]  # fmt: skip
+        if code is not None:
+            self.command = ["env", f"PYTHONPATH={code / 'server'}", *self.command]
         self.log = log
         self.process: subprocess.Popen[bytes] | None = None
         self.memory: TreeMemory | None = None

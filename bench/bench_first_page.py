@@ -67,9 +67,7 @@ def restart(name: str, store: Path, data: Path, args: argparse.Namespace, code: 
             lookup: dict[str, str], page: str, log: Path,
             headers: dict[str, str] = HTML) -> dict[str, float]:  # fmt: skip
     """One start on ``store``: seconds to the first answer, the sync's seconds, the page's."""
-    server = Server(store, data, log, shlex.split(args.server_args))
-    if code is not None:
-        server.command = ["env", f"PYTHONPATH={code / 'server'}", *server.command]
+    server = Server(store, data, log, shlex.split(args.server_args), code=code)
     try:
         timeline = _start(server, lookup)
         seconds = timed_get(server, page, headers)
