@@ -21,7 +21,7 @@ import threading
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 #: Answers computed faster than this are not kept: computing them again costs less than
@@ -48,7 +48,8 @@ class Answer:
 class _Flight:
     """A computation under way that later identical requests wait for."""
 
-    done: threading.Event = field(default_factory=threading.Event)
+    #: Made by the first request to wait (most computations have none waiting).
+    done: threading.Event | None = None
     answer: Answer | None = None
 
 
@@ -76,10 +77,11 @@ class AnswerCache:
         generation: str,
         key: Hashable,
         compute: Callable[[], Answer],
-        wait_seconds: float | None = None,
+        wait_seconds: Callable[[], float | None] = lambda: None,
     ) -> tuple[Answer, Outcome]:
         """The answer for ``key`` in ``generation``: kept, shared with an identical request
-        computing it now (waiting at most ``wait_seconds``), or computed by ``compute``.
+        computing it now (waiting at most ``wait_seconds()``, None: as long as it takes), or
+        computed by ``compute``.
 
         What ``compute`` raises passes to this caller; requests that were waiting for it
         then compute for themselves.
@@ -91,20 +93,24 @@ class AnswerCache:
                 if kept is not None:
                     self._answers.move_to_end(key)
                     return kept, "hit"
-            flight = self._flights.get((generation, key))
-            leading = flight is None
-            if leading:
-                flight = self._flights[(generation, key)] = _Flight()
-        assert flight is not None
-        if not leading:
-            with self._lock:
+            flight_key = (generation, key)
+            flight = self._flights.get(flight_key)
+            if flight is None:
+                flight = self._flights[flight_key] = _Flight()
+                leading = True
+            else:
+                leading = False
+                if flight.done is None:
+                    flight.done = threading.Event()
+                done = flight.done
                 self._waiting += 1
+        if not leading:
             try:
-                shared = flight.done.wait(wait_seconds) and flight.answer is not None
+                done.wait(wait_seconds())
             finally:
                 with self._lock:
                     self._waiting -= 1
-            if shared and flight.answer is not None:
+            if flight.answer is not None:
                 return flight.answer, "shared"
             return compute(), "miss"  # the first failed, or this request's time is up
         try:
@@ -114,8 +120,9 @@ class AnswerCache:
             flight.answer = answer
         finally:
             with self._lock:
-                del self._flights[(generation, key)]
-            flight.done.set()
+                del self._flights[flight_key]
+                if flight.done is not None:
+                    flight.done.set()
         if answer.keep and took >= self.min_seconds and self._keep(generation, key, answer):
             return answer, "stored"
         return answer, "miss"

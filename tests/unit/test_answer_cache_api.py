@@ -119,7 +119,7 @@ def test_a_waiting_request_stops_waiting_at_its_own_time_limit() -> None:
     with ThreadPoolExecutor(2) as pool:
         first = pool.submit(cache.answer, "g", "q", slow)
         started.wait(60)
-        assert cache.answer("g", "q", own, wait_seconds=0.05) == (answer_of("own"), "miss")
+        assert cache.answer("g", "q", own, wait_seconds=lambda: 0.05) == (answer_of("own"), "miss")
         release.set()
         assert first.result()[0] == answer_of("late")
     assert events == ["second computed its own", "first finished"]

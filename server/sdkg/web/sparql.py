@@ -22,6 +22,7 @@ from sdkg import describe, serialize, sparql_text, statistics
 from sdkg.answer_cache import Answer
 from sdkg.echo import shorten
 from sdkg.errors import HttpError, QueryError, QueryTimeout
+from sdkg.graphstore import GraphStore
 from sdkg.negotiation import FORMAT_PARAMETERS, Choice, NotAcceptable, format_values, negotiate
 from sdkg.protocol import (
     TRUNCATED_HEADER,
@@ -179,9 +180,9 @@ def _answer(query: str, sparql_request: SparqlRequest, *, page: bool) -> Respons
         return Answer(body, tuple(headers.items()))
 
     outcome: str = "bypass"
-    if not page and _answers_may_be_kept(query):
+    if not page and _answers_may_be_kept(query, app_state.store):
         key = (query, sparql_request.dataset, accept, tuple(wanted))
-        found, outcome = app_state.answers.answer(generation(), key, compute, seconds_left())
+        found, outcome = app_state.answers.answer(generation(), key, compute, seconds_left)
         note_answer(outcome)
     else:
         found = compute()
@@ -201,12 +202,12 @@ _CACHE_STATUS = {
 }
 
 
-def _answers_may_be_kept(query: str) -> bool:
+def _answers_may_be_kept(query: str, store: GraphStore) -> bool:
     """True when the answer to ``query`` depends on the store's content alone: a store
     this process owns (whose generation follows every write), no SERVICE call (another
     endpoint's data changes on its own) and no function whose value changes per call."""
     return (
-        state().store.in_process
+        store.in_process
         and sparql_text.is_deterministic(query)
         and not sparql_text.service_targets(query)
     )
