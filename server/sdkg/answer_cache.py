@@ -28,6 +28,10 @@ from typing import Literal
 #: the memory they would hold (a lookup by IRI takes well under a millisecond).
 MIN_SECONDS = 0.05
 
+#: Bytes counted for each answer on top of its body (its key, headers and bookkeeping),
+#: so that many small answers cannot hold more memory than ``max_bytes`` says.
+ENTRY_OVERHEAD = 512
+
 #: How an answer was found (the ``outcome`` label of ``sdkg_answer_cache_total``): kept
 #: from before, shared with an identical request computing it, computed and kept, or
 #: computed and not kept (too fast, too big, or not to be kept).
@@ -56,8 +60,10 @@ class _Flight:
 class AnswerCache:
     """Answers kept by (generation, key), least recently used first out (thread-safe).
 
-    ``max_bytes`` bounds the bodies kept (0 keeps nothing, but identical requests still
-    share a computation); one answer may take at most a quarter of it.
+    ``max_bytes`` bounds the answers kept, each counted as its body plus
+    :data:`ENTRY_OVERHEAD` (0 keeps nothing, but identical requests still share a
+    computation); one answer may take at most a quarter of it. Keys should be small
+    (a digest of what names the answer): they are not counted.
     """
 
     def __init__(self, max_bytes: int, min_seconds: float = MIN_SECONDS) -> None:
@@ -144,7 +150,7 @@ class AnswerCache:
     def _keep(self, generation: str, key: Hashable, answer: Answer) -> bool:
         """Keep ``answer``, dropping the least recently used ones past ``max_bytes``;
         False if it is too big or its generation is no longer the current one."""
-        size = len(answer.body)
+        size = len(answer.body) + ENTRY_OVERHEAD
         if size > self.max_bytes // 4:
             return False
         with self._lock:
@@ -155,7 +161,7 @@ class AnswerCache:
                 self._bytes += size
             while self._bytes > self.max_bytes:
                 _, dropped = self._answers.popitem(last=False)
-                self._bytes -= len(dropped.body)
+                self._bytes -= len(dropped.body) + ENTRY_OVERHEAD
             return True
 
     @property
@@ -170,6 +176,6 @@ class AnswerCache:
 
     @property
     def size(self) -> int:
-        """Bytes of the answers kept."""
+        """Bytes counted for the answers kept (bodies and :data:`ENTRY_OVERHEAD` each)."""
         with self._lock:
             return self._bytes

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from sdkg.answer_cache import Answer, AnswerCache
+from sdkg.answer_cache import ENTRY_OVERHEAD, Answer, AnswerCache
 
 
 def answer_of(text: str, size: int = 10) -> Answer:
@@ -16,14 +16,14 @@ def answer_of(text: str, size: int = 10) -> Answer:
 
 
 def test_a_kept_answer_is_returned_without_computing_it_again() -> None:
-    cache = AnswerCache(1000, min_seconds=0)
+    cache = AnswerCache(1 << 20, min_seconds=0)
     assert cache.answer("g1", "q", lambda: answer_of("one")) == (answer_of("one"), "stored")
     found, outcome = cache.answer("g1", "q", lambda: pytest.fail("computed again"))
     assert (found, outcome) == (answer_of("one"), "hit")
 
 
 def test_a_new_generation_drops_every_answer_and_an_old_one_keeps_none() -> None:
-    cache = AnswerCache(1000, min_seconds=0)
+    cache = AnswerCache(1 << 20, min_seconds=0)
     cache.answer("g1", "q", lambda: answer_of("old"))
     assert cache.answer("g2", "q", lambda: answer_of("new")) == (answer_of("new"), "stored")
     assert len(cache) == 1
@@ -33,32 +33,42 @@ def test_a_new_generation_drops_every_answer_and_an_old_one_keeps_none() -> None
 
 
 def test_the_least_recently_used_answers_go_first_past_the_bytes_allowed() -> None:
-    cache = AnswerCache(100, min_seconds=0)  # 25 bytes at most per answer
+    each = ENTRY_OVERHEAD + 20  # what a 20-byte answer counts for
+    cache = AnswerCache(5 * each, min_seconds=0)
     for name in ("a", "b", "c", "d"):
         cache.answer("g", name, lambda name=name: answer_of(name, 20))
-    assert cache.size == 80
+    assert cache.size == 4 * each
     cache.answer("g", "a", lambda: pytest.fail("a was dropped"))  # a is now the newest
     cache.answer("g", "e", lambda: answer_of("e", 20))
-    assert cache.size == 100
-    cache.answer("g", "f", lambda: answer_of("f", 20))  # 120 > 100: b (least recent) goes
-    assert cache.size == 100
-    assert cache.answer("g", "b", lambda: answer_of("b2", 5))[1] == "stored"
+    assert cache.size == 5 * each
+    cache.answer("g", "f", lambda: answer_of("f", 20))  # one too many: b (least recent) goes
+    assert cache.size == 5 * each
+    assert cache.answer("g", "b", lambda: answer_of("b2", 20))[1] == "stored"
     for kept in ("a", "e", "f"):
         assert cache.answer("g", kept, lambda: answer_of("?"))[1] == "hit"
 
 
+def test_many_small_answers_count_their_keeping_too() -> None:
+    cache = AnswerCache(10 * ENTRY_OVERHEAD, min_seconds=0)
+    for number in range(100):
+        cache.answer("g", number, lambda: Answer(b"1"))
+    assert len(cache) == 9  # 9 x (1 + 512) bytes fit in 5,120; 10 do not
+    assert cache.size <= 10 * ENTRY_OVERHEAD
+
+
 def test_what_is_too_big_too_quick_or_not_to_be_kept_is_not_kept() -> None:
-    small = AnswerCache(100, min_seconds=0)
-    assert small.answer("g", "big", lambda: answer_of("big", 26))[1] == "miss"
-    quick = AnswerCache(100, min_seconds=60)  # no computation here takes a minute
+    small = AnswerCache(4 * (ENTRY_OVERHEAD + 10), min_seconds=0)  # a quarter: 10 bytes
+    assert small.answer("g", "big", lambda: answer_of("big", 11))[1] == "miss"
+    assert small.answer("g", "fits", lambda: answer_of("fits", 10))[1] == "stored"
+    quick = AnswerCache(1 << 20, min_seconds=60)  # no computation here takes a minute
     assert quick.answer("g", "q", lambda: answer_of("q"))[1] == "miss"
     page = Answer(b"<html>", keep=False)
     assert small.answer("g", "page", lambda: page)[1] == "miss"
-    assert len(small) == len(quick) == 0
+    assert len(small) == 1 and len(quick) == 0
 
 
 def test_identical_requests_arriving_together_share_one_computation() -> None:
-    cache = AnswerCache(1000, min_seconds=0)
+    cache = AnswerCache(1 << 20, min_seconds=0)
     release = threading.Event()
     computed: list[str] = []
 
@@ -81,7 +91,7 @@ def test_identical_requests_arriving_together_share_one_computation() -> None:
 
 
 def test_when_the_first_fails_the_waiting_requests_compute_for_themselves() -> None:
-    cache = AnswerCache(1000, min_seconds=0)
+    cache = AnswerCache(1 << 20, min_seconds=0)
     started, release = threading.Event(), threading.Event()
 
     def failing() -> Answer:
@@ -102,7 +112,7 @@ def test_when_the_first_fails_the_waiting_requests_compute_for_themselves() -> N
 
 
 def test_a_waiting_request_stops_waiting_at_its_own_time_limit() -> None:
-    cache = AnswerCache(1000, min_seconds=0)
+    cache = AnswerCache(1 << 20, min_seconds=0)
     started, release = threading.Event(), threading.Event()
     events: list[str] = []
 

@@ -9,6 +9,7 @@ search) allows cross-origin reads (CORS), preflight included, and answers HEAD.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import logging
 import os
 import shutil
@@ -181,7 +182,10 @@ def _answer(query: str, sparql_request: SparqlRequest, *, page: bool) -> Respons
 
     outcome: str = "bypass"
     if not page and _answers_may_be_kept(query, app_state.store):
-        key = (query, sparql_request.dataset, accept, tuple(wanted))
+        # A digest, so that a kept answer does not also keep a query text of up to
+        # 100,000 characters; of a repr, whose quoting keeps the parts apart.
+        named = repr((query, sparql_request.dataset, accept, tuple(wanted)))
+        key = hashlib.sha256(named.encode()).digest()
         found, outcome = app_state.answers.answer(generation(), key, compute, seconds_left)
         note_answer(outcome)
     else:
