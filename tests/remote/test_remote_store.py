@@ -127,6 +127,15 @@ def test_virtuoso_pragmas_never_reach_the_store(virtuoso_endpoint):
     assert "syntax error at line 1, column 1" in response.text
 
 
+def test_answers_of_a_remote_store_are_never_kept(virtuoso_endpoint):
+    """Others may write to a remote store without sdkg knowing: each answer is asked of it."""
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f FILTER (?c = ?f) }"
+    for _ in range(2):
+        response = requests.post(virtuoso_endpoint.sparql, data={"query": query})
+        assert response.status_code == 200, response.text
+        assert response.headers["Cache-Status"] == "sdkg; fwd=bypass"
+
+
 def test_sdkg_query_runs_on_the_remote_store(virtuoso_stores):
     virtuoso = virtuoso_stores("endpoint")
     result = subprocess.run(
