@@ -61,7 +61,8 @@ REJECTIONS = Counter("sdkg_rejections", "Requests refused by a limit or a policy
 ANSWERS = Counter(
     "sdkg_answer_cache",
     "Answers of /sparql that may be kept, by how they were found: hit (kept), shared "
-    "(computed once for identical requests arriving together) or miss (computed).",
+    "(computed once for identical requests arriving together), stored (computed, then "
+    "kept) or miss (computed, not kept).",
     ["outcome"],
 )
 STORE_TRIPLES = Gauge(
